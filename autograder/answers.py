@@ -1,0 +1,502 @@
+"""Turning a student's answer into a value that can be checked, or refusing it.
+
+Only plain values count: int, float, bool, str, Fraction, SymPy objects (of SymPy's own
+classes), NumPy numbers and arrays, and lists, tuples, sets and dicts of those, within
+bounded depth and size. Anything else (an object overriding ``__eq__`` or ``__float__``, a
+subclass of int or str, a function) is refused, so no answer can pass a check by pretending
+to equal everything. Types are compared exactly (``type(v) is int``), never with isinstance.
+
+Strings are read only by `calc_helpers.parse*`; nothing a student typed is evaluated.
+``None``, ``...``, ``NotImplemented``, an empty string and a still-raised
+``NotImplementedError`` stub (through `attempt`) read as *not attempted*, distinct from wrong.
+"""
+
+from __future__ import annotations
+
+import sys
+import types
+from collections.abc import Callable, Mapping, Sequence
+from fractions import Fraction
+from functools import partial
+from typing import Any
+
+import numpy as np
+import sympy as sp
+
+from calc_helpers import ParseError, parse, parse_interval_set, parse_number, parse_points
+
+from .equivalence import constant_value
+
+MAX_DEPTH = 6
+MAX_ITEMS = 2000
+MAX_NODES = 3000
+MAX_INT_BITS = 3400  # about 1000 decimal digits
+MAX_MATRIX = 12
+
+_SCALARS = (int, float, bool, str)
+_CONTAINERS = (list, tuple, set, frozenset)
+
+
+class NotAttempted(Exception):
+    """The answer is still the placeholder."""
+
+
+class Unreadable(Exception):
+    """The answer cannot be read (message for the student, and what was read so far)."""
+
+    def __init__(self, message: str, interpreted: str | None = None) -> None:
+        super().__init__(message)
+        self.message = message
+        self.interpreted = interpreted
+
+
+class _Marker:
+    """The value `attempt` returns for an answer that is still a stub."""
+
+    def __repr__(self) -> str:
+        return "NOT_ATTEMPTED"
+
+
+NOT_ATTEMPTED = _Marker()
+
+
+class _Failed:
+    """The value `attempt` returns when the student's code raised an error."""
+
+    def __init__(self, error: BaseException) -> None:
+        self.description = f"{type(error).__name__}: {error}"[:200]
+
+
+def attempt(produce: Callable[[], Any]) -> Any:
+    """Call `produce()` and return the student's answer, catching the usual stubs.
+
+    A NameError (variable never defined) or NotImplementedError (the nbgrader stub
+    ``raise NotImplementedError()``) gives a value every check reads as *not attempted*;
+    any other error gives a value read as *cannot read* (naming the error). Use it in a test
+    cell as ``check_derivative(attempt(lambda: dfdx), f)``.
+    """
+    try:
+        return produce()
+    except (NameError, NotImplementedError):
+        return NOT_ATTEMPTED
+    except Exception as error:  # noqa: BLE001 - any failure of student code is reported
+        return _Failed(error)
+
+
+def answer_of(value: Any) -> Any:
+    """The answer itself, or, for a zero-argument function or lambda, `attempt(value)`."""
+    if type(value) in (types.FunctionType, partial):
+        return attempt(value)
+    return value
+
+
+# ---------------------------------------------------------------------------------------------
+# Plain values only
+# ---------------------------------------------------------------------------------------------
+
+
+def _defined_in_sympy(kind: type) -> bool:
+    """The class is one of SymPy's own (its module is sympy.* and it is found there)."""
+    module_name = getattr(kind, "__module__", None)
+    if type(module_name) is not str or not (
+        module_name == "sympy" or module_name.startswith("sympy.")
+    ):
+        return False
+    found: Any = sys.modules.get(module_name)
+    for part in getattr(kind, "__qualname__", "").split("."):
+        found = getattr(found, part, None)
+    return found is kind
+
+
+def _refuse(value: Any) -> Unreadable:
+    kind = type(value).__name__
+    if callable(value) and not isinstance(value, sp.Basic):
+        hint = " Pass the value itself (a number, a string such as '2x + 1', or a list)."
+    else:
+        hint = " Give a number, a string such as '2x + 1', a list or a SymPy expression."
+    return Unreadable(f"that is not a value I can check (its type is {kind}).{hint}")
+
+
+def _check_sympy(value: Any, budget: list[int]) -> None:
+    """Every node of a SymPy object is of a SymPy class, and the tree is not huge."""
+    if isinstance(value, sp.MatrixBase):
+        if not _defined_in_sympy(type(value)):
+            raise _refuse(value)
+        if value.rows > MAX_MATRIX or value.cols > MAX_MATRIX:
+            raise Unreadable("that matrix is too large to check.")
+        for entry in list(value):
+            _check_sympy(entry, budget)
+        return
+    stack = [value]
+    while stack:
+        node = stack.pop()
+        budget[0] += 1
+        if budget[0] > MAX_NODES:
+            raise Unreadable("that expression is too large to check.")
+        if not _defined_in_sympy(type(node)):
+            raise _refuse(node)
+        if isinstance(node, sp.Symbol) and type(node.name) is not str:
+            raise _refuse(node)
+        if isinstance(node, sp.Integer) and abs(int(node)).bit_length() > MAX_INT_BITS:
+            raise Unreadable("that number is too large to check.")
+        stack.extend(node.args)
+
+
+def _placeholder(value: Any) -> bool:
+    if value is None or value is Ellipsis or value is NotImplemented or value is NOT_ATTEMPTED:
+        return True
+    if type(value) is str and not value.strip():
+        return True
+    if type(value) is type and issubclass(value, NotImplementedError):
+        return True
+    return type(value) is NotImplementedError
+
+
+def _normalize(value: Any, depth: int, budget: list[int]) -> Any:
+    budget[0] += 1
+    if budget[0] > MAX_ITEMS + MAX_NODES:
+        raise Unreadable("that answer is too large to check.")
+    kind = type(value)
+    if kind in _SCALARS:
+        if kind is int and value.bit_length() > MAX_INT_BITS:
+            raise Unreadable("that number is too large to check.")
+        return value
+    if kind is Fraction:
+        if type(value.numerator) is not int or type(value.denominator) is not int:
+            raise _refuse(value)
+        return sp.Rational(value.numerator, value.denominator)
+    if isinstance(value, np.generic) and getattr(kind, "__module__", "").startswith("numpy"):
+        if value.dtype.kind in "biuf":
+            return _normalize(value.item(), depth, budget)
+        if value.dtype.kind == "U":
+            return str(value)
+        raise _refuse(value)
+    if kind is np.ndarray:
+        if value.size > MAX_ITEMS or value.ndim > 3:
+            raise Unreadable("that array is too large to check.")
+        if value.dtype.kind not in "biufUO":
+            raise _refuse(value)
+        return _normalize(value.tolist(), depth, budget)
+    if isinstance(value, (sp.Basic, sp.MatrixBase)):
+        _check_sympy(value, budget)
+        return value
+    if kind in _CONTAINERS or kind is dict:
+        if depth >= MAX_DEPTH:
+            raise Unreadable("that answer is nested too deeply to check.")
+        if len(value) > MAX_ITEMS:
+            raise Unreadable("that answer has too many entries to check.")
+        if kind is dict:
+            return {
+                _normalize(k, depth + 1, budget): _normalize(v, depth + 1, budget)
+                for k, v in value.items()
+            }
+        items = [_normalize(item, depth + 1, budget) for item in value]
+        return items if kind is list else tuple(items)
+    raise _refuse(value)
+
+
+def _has_placeholder(value: Any) -> tuple[bool, bool]:
+    """(some leaf is a placeholder, every leaf is)."""
+    if _placeholder(value):
+        return True, True
+    if type(value) in _CONTAINERS or type(value) is dict:
+        leaves = list(value.values()) if type(value) is dict else list(value)
+        if not leaves:
+            return False, False
+        marks = [_has_placeholder(leaf) for leaf in leaves]
+        return any(m[0] for m in marks), all(m[1] for m in marks)
+    return False, False
+
+
+def normalize(answer: Any) -> Any:
+    """The answer as plain data (NumPy and Fraction converted), or an exception.
+
+    Raises NotAttempted for a placeholder and Unreadable for anything that is not a plain
+    value; never calls a method of the answer's own class.
+    """
+    if type(answer) is _Failed:
+        raise Unreadable(f"your code raised an error ({answer.description}).")
+    if _placeholder(answer):
+        raise NotAttempted()
+    some, every = _has_placeholder(answer) if type(answer) in (*_CONTAINERS, dict) else (0, 0)
+    if every:
+        raise NotAttempted()
+    if some:
+        raise Unreadable("some entries are still placeholders (None or ...): fill them in.")
+    return _normalize(answer, 0, [0])
+
+
+# ---------------------------------------------------------------------------------------------
+# Readers: plain data -> SymPy values (strings through calc_helpers.parse* only)
+# ---------------------------------------------------------------------------------------------
+
+
+def show(value: Any) -> str:
+    """A short readable text of a value, for "your answer was read as ..."."""
+    try:
+        if isinstance(value, sp.Set):
+            return show_set(value)
+        if isinstance(value, (list, tuple)):
+            return "[" + ", ".join(show(v) for v in value) + "]"
+        text = sp.sstr(value, full_prec=False) if isinstance(value, sp.Basic) else str(value)
+    except (ValueError, TypeError, RecursionError):
+        return "(an expression too large to show)"
+    return text if len(text) <= 300 else text[:297] + "..."
+
+
+def show_set(value: sp.Set) -> str:
+    """Interval notation: (-oo, -1) U (3, oo), {1, 2}, {} for the empty set."""
+    if value is sp.S.EmptySet:
+        return "{}"
+    if value == sp.S.Reals:
+        return "(-oo, oo)"
+    if isinstance(value, sp.Union):
+        return " U ".join(show_set(part) for part in value.args)
+    if isinstance(value, sp.Interval):
+        left = "(" if value.left_open else "["
+        right = ")" if value.right_open else "]"
+        return f"{left}{show(value.start)}, {show(value.end)}{right}"
+    if isinstance(value, sp.FiniteSet):
+        return "{" + ", ".join(show(v) for v in value.args) + "}"
+    return sp.sstr(value)
+
+
+def _parse_error(error: Exception, what: str) -> Unreadable:
+    reason = str(error) if isinstance(error, ParseError) else f"{type(error).__name__}"
+    return Unreadable(f"{reason} (expected {what}).")
+
+
+def _realify(expr: sp.Basic, names: Sequence[str]) -> sp.Basic:
+    """Swap the student's symbols for the course's real symbols of the same names."""
+    swaps = {}
+    for symbol in expr.free_symbols:
+        if symbol.name not in names:
+            allowed = ", ".join(names) if names else "no variable"
+            raise Unreadable(
+                f"your answer uses {symbol.name}, but it should use only {allowed}.",
+                show(expr),
+            )
+        if not symbol.is_real or type(symbol) is not sp.Symbol:
+            swaps[symbol] = sp.Symbol(symbol.name, real=True)
+    return expr.xreplace(swaps) if swaps else expr
+
+
+def _number_to_sympy(value: Any) -> sp.Expr:
+    if type(value) is bool:
+        raise Unreadable(f"{value} is a truth value, not a number.")
+    if type(value) is float:
+        if not np.isfinite(value):
+            raise Unreadable(f"{value} is not a finite number.")
+        return sp.Float(value)
+    return sp.Integer(value)
+
+
+def read_expression(answer: Any, names: Sequence[str] = ("x",)) -> sp.Expr:
+    """A SymPy expression in the given variables (strings read by calc_helpers.parse)."""
+    if type(answer) is str:
+        try:
+            return parse(answer, tuple(names))
+        except (ParseError, ValueError, TypeError, RecursionError) as error:
+            raise _parse_error(error, "an expression") from None
+    if type(answer) in (int, float, bool):
+        return _number_to_sympy(answer)
+    if isinstance(answer, sp.Expr):
+        if answer.atoms(sp.core.function.AppliedUndef):
+            raise Unreadable("your answer uses a function I do not know.", show(answer))
+        if answer.has(sp.zoo, sp.nan, sp.oo, -sp.oo):
+            raise Unreadable("your answer contains an undefined or infinite value.", show(answer))
+        return _realify(answer, names)
+    if isinstance(answer, sp.Basic):
+        raise Unreadable(f"expected an expression, got a {type(answer).__name__}.", show(answer))
+    raise Unreadable("expected one expression, such as '2x + 1'.", show(answer))
+
+
+def read_number(answer: Any) -> sp.Expr:
+    """A real number (exact where the answer is exact; strings read by parse_number)."""
+    if type(answer) is str:
+        try:
+            value = parse_number(answer)
+        except (ParseError, ValueError, TypeError, RecursionError) as error:
+            raise _parse_error(error, "a number") from None
+    elif type(answer) in (int, float, bool):
+        value = _number_to_sympy(answer)
+    elif isinstance(answer, sp.Expr):
+        value = read_expression(answer, ())
+    else:
+        raise Unreadable("expected one number, such as 5/3 or -1.", show(answer))
+    if value.free_symbols or value.has(sp.zoo, sp.nan):
+        raise Unreadable("expected a number, without variables.", show(value))
+    if value.is_extended_real is False:
+        raise Unreadable("expected a real number.", show(value))
+    return value
+
+
+def read_points(answer: Any) -> list[sp.Expr]:
+    """A list of real numbers: a list/tuple/set, a SymPy FiniteSet, or text like '-1, 5/3'."""
+    if type(answer) is str:
+        try:
+            values = parse_points(answer)
+        except (ParseError, ValueError, TypeError, RecursionError) as error:
+            raise _parse_error(error, "a list of numbers such as -1, 5/3") from None
+        return [read_number(v) for v in values]
+    if type(answer) in (list, tuple):
+        return [read_number(v) for v in answer]
+    if answer is sp.S.EmptySet:
+        return []
+    if isinstance(answer, sp.FiniteSet):
+        return [read_number(v) for v in answer.args]
+    if isinstance(answer, sp.Set):
+        raise Unreadable("expected a finite list of points, not an interval.", show(answer))
+    if type(answer) in (int, float) or isinstance(answer, sp.Expr):
+        return [read_number(answer)]
+    raise Unreadable("expected a list of numbers such as [-1, 5/3].", show(answer))
+
+
+_INFINITY_WORDS = {"oo": 1, "inf": 1, "infinity": 1, "∞": 1}
+
+
+def _read_endpoint(value: Any) -> sp.Expr:
+    if type(value) is float and np.isinf(value):
+        return sp.oo if value > 0 else -sp.oo
+    if type(value) is str:
+        word = "".join(value.split()).lower()
+        sign = -1 if word.startswith("-") else 1
+        if word.lstrip("+-") in _INFINITY_WORDS:
+            return sign * sp.oo
+    if value is sp.oo or value is sp.S.NegativeInfinity:
+        return value
+    return read_number(value)
+
+
+def _pair(value: Any, closed: bool) -> sp.Set:
+    low, high = (_read_endpoint(v) for v in value)
+    if low == high:
+        return sp.FiniteSet(low)
+    if not constant_value(low) < constant_value(high):
+        raise Unreadable("the left end of an interval must be smaller than the right end.")
+    if closed:
+        return sp.Interval(low, high, low.is_infinite, high.is_infinite)
+    return sp.Interval.open(low, high)
+
+
+def _check_set(value: sp.Set) -> None:
+    """Only intervals, finite sets and unions of them, with real numbers as ends."""
+    if value is sp.S.EmptySet or value == sp.S.Reals:
+        return
+    if isinstance(value, sp.Union):
+        for part in value.args:
+            _check_set(part)
+        return
+    if isinstance(value, sp.Interval):
+        ends = [value.start, value.end]
+    elif isinstance(value, sp.FiniteSet):
+        ends = list(value.args)
+    else:
+        raise Unreadable("expected intervals such as (-oo, 1) U (3, oo).", show(value))
+    for end in ends:
+        if not isinstance(end, sp.Expr) or end.free_symbols or np.isnan(constant_value(end)):
+            raise Unreadable("the ends of an interval must be real numbers.", show(value))
+
+
+def read_set(answer: Any, variable: str = "x", pairs_closed: bool = False) -> sp.Set:
+    """A set of real numbers: interval notation text, a SymPy set, or (lo, hi) pairs.
+
+    A pair (a, b) is the open interval, or the closed one with ``pairs_closed``; a list of
+    pairs is their union; a single number is a one-point set.
+    """
+    if type(answer) is str:
+        try:
+            return parse_interval_set(answer, variable)
+        except (ParseError, ValueError, TypeError, RecursionError) as error:
+            what = "interval notation such as (-oo, -1) U (3, oo)"
+            raise _parse_error(error, what) from None
+    if isinstance(answer, sp.Set):
+        _check_set(answer)
+        return answer
+    if type(answer) in (list, tuple):
+        if len(answer) == 2 and all(type(v) not in (list, tuple) for v in answer):
+            return _pair(answer, pairs_closed)
+        if all(type(v) in (list, tuple) and len(v) == 2 for v in answer):
+            return sp.Union(*[_pair(v, pairs_closed) for v in answer])
+        raise Unreadable("expected an interval such as (0, 1) or a list of them.", show(answer))
+    if type(answer) in (int, float) or isinstance(answer, sp.Expr):
+        return sp.FiniteSet(read_number(answer))
+    raise Unreadable("expected interval notation such as (-oo, -1) U (3, oo).", show(answer))
+
+
+def _words(text: str) -> str:
+    return "_".join(text.lower().replace("-", " ").replace("_", " ").split())
+
+
+def read_label(answer: Any, synonyms: Mapping[str, str], what: str) -> str:
+    """One of a few labels, accepting light variants ("Local min", "vertical tangent")."""
+    if type(answer) is bool and "true" in synonyms:
+        return synonyms["true" if answer else "false"]
+    if type(answer) is not str:
+        raise Unreadable(f"expected {what}.", show(answer))
+    key = _words(answer)
+    if key not in synonyms:
+        raise Unreadable(f"expected {what}.", answer[:60])
+    return synonyms[key]
+
+
+def read_mapping(answer: Any) -> list[tuple[sp.Expr, Any]]:
+    """(point, value) pairs from a dict {point: value} or a list of (point, value) pairs."""
+    if type(answer) in (list, tuple) and all(
+        type(item) in (list, tuple) and len(item) == 2 for item in answer
+    ):
+        return [(read_number(k), v) for k, v in answer]
+    if type(answer) is not dict:
+        raise Unreadable("expected a dict such as {-1: 'local_max', 3: 'local_min'}.", show(answer))
+    return [(read_number(k), v) for k, v in answer.items()]
+
+
+def _split_top(text: str) -> list[str]:
+    """Split 'a, b' / '[a, b]' at top-level commas (brackets kept inside the pieces)."""
+    body = text.strip()
+    if len(body) >= 2 and body[0] in "[(" and body[-1] in "])":
+        depth = 0
+        for i, ch in enumerate(body):
+            depth += ch in "([{"
+            depth -= ch in ")]}"
+            if depth == 0 and i < len(body) - 1:
+                break
+        else:
+            body = body[1:-1]
+    pieces, depth, start = [], 0, 0
+    for i, ch in enumerate(body):
+        depth += ch in "([{"
+        depth -= ch in ")]}"
+        if ch == "," and depth == 0:
+            pieces.append(body[start:i])
+            start = i + 1
+    pieces.append(body[start:])
+    return [p.strip() for p in pieces]
+
+
+def read_vector(answer: Any, names: Sequence[str]) -> list[sp.Expr]:
+    """A list of expressions: a list/tuple, a SymPy Matrix (one row or column), or text."""
+    if type(answer) is str:
+        if len(answer) > 2000:
+            raise Unreadable("that answer is too long to check.")
+        answer = _split_top(answer)
+    if isinstance(answer, sp.MatrixBase):
+        if 1 not in answer.shape:
+            raise Unreadable("expected a vector, got a matrix.", show(answer))
+        answer = list(answer)
+    if type(answer) not in (list, tuple):
+        raise Unreadable("expected a list of expressions, one per variable.", show(answer))
+    return [read_expression(entry, names) for entry in answer]
+
+
+def read_matrix(answer: Any, names: Sequence[str]) -> list[list[sp.Expr]]:
+    """Rows of expressions: nested lists, a SymPy Matrix, or text like '[[2, 0], [0, 2]]'."""
+    if type(answer) is str:
+        if len(answer) > 4000:
+            raise Unreadable("that answer is too long to check.")
+        answer = [_split_top(row) for row in _split_top(answer)]
+    if isinstance(answer, sp.MatrixBase):
+        answer = answer.tolist()
+    if type(answer) not in (list, tuple) or not all(type(r) in (list, tuple) for r in answer):
+        raise Unreadable("expected a matrix as a list of rows, such as [[2, 0], [0, 2]].")
+    return [[read_expression(entry, names) for entry in row] for row in answer]

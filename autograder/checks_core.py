@@ -1,0 +1,261 @@
+"""What every check shares: running it safely, and comparing an expression with a reference.
+
+`run_check` turns placeholders into *not attempted*, refuses non-plain values, bounds the
+time spent on the student's answer, silences warnings (nbgrader gives 0 points to a test cell
+that writes to stderr), never lets an exception escape, and logs the outcome.
+
+Reference work (calc_helpers calls, misconception candidates, sample values) is done outside
+the time limit and cached, keyed on the SymPy arguments, so a class of answers to one
+question pays for it once.
+"""
+
+from __future__ import annotations
+
+import functools
+import signal
+import threading
+import warnings
+from collections.abc import Callable, Iterator, Sequence
+from contextlib import contextmanager
+from dataclasses import dataclass
+from typing import Any
+
+import numpy as np
+import sympy as sp
+
+from calc_helpers import parse, parse_number
+
+from . import equivalence as eq
+from .answers import NotAttempted, Unreadable, normalize, read_expression, show
+from .feedback import Feedback, cannot_read, correct, not_attempted, not_yet
+from .log import record
+from .misconceptions import explain
+
+CHECK_SECONDS = 1.0
+
+
+class CheckTimeout(BaseException):
+    """Raised inside a check that ran out of time (a BaseException, so nothing swallows it)."""
+
+
+@contextmanager
+def time_limit(seconds: float) -> Iterator[None]:
+    """Interrupt the block after `seconds` (SIGALRM; only in the main thread, else no limit).
+
+    An interval timer already running (someone else's limit) is left alone.
+    """
+    usable = (
+        hasattr(signal, "setitimer")
+        and threading.current_thread() is threading.main_thread()
+        and signal.getitimer(signal.ITIMER_REAL)[0] == 0
+    )
+    if not usable:
+        yield
+        return
+
+    def on_alarm(signum: int, frame: Any) -> None:
+        raise CheckTimeout()
+
+    previous = signal.signal(signal.SIGALRM, on_alarm)
+    signal.setitimer(signal.ITIMER_REAL, seconds)
+    try:
+        yield
+    finally:
+        signal.setitimer(signal.ITIMER_REAL, 0)
+        signal.signal(signal.SIGALRM, previous)
+
+
+@contextmanager
+def quiet() -> Iterator[None]:
+    """No warnings and no NumPy floating-point messages (nbgrader scores stderr output 0)."""
+    with warnings.catch_warnings(), np.errstate(all="ignore"):
+        warnings.simplefilter("ignore")
+        yield
+
+
+def quietly(function: Callable[..., Any]) -> Callable[..., Any]:
+    """Decorator: run the function under `quiet()` (for reference builders)."""
+
+    @functools.wraps(function)
+    def wrapper(*args: Any, **kwargs: Any) -> Any:
+        with quiet():
+            return function(*args, **kwargs)
+
+    return wrapper
+
+
+def run_check(
+    name: str, question: str | None, answer: Any, judge: Callable[[Any], Feedback]
+) -> Feedback:
+    """Check one answer: never raises, always returns Feedback, and logs it."""
+    with quiet():
+        try:
+            with time_limit(CHECK_SECONDS):
+                feedback = judge(normalize(answer))
+        except NotAttempted:
+            feedback = not_attempted()
+        except Unreadable as problem:
+            feedback = cannot_read(problem.message, problem.interpreted)
+        except CheckTimeout:
+            feedback = cannot_read("checking this answer took too long. Simplify it and try again.")
+        except RecursionError:
+            feedback = cannot_read("that answer is nested too deeply to check.")
+        except Exception as error:  # noqa: BLE001 - a check never raises on an answer
+            feedback = cannot_read(f"I could not check this answer ({type(error).__name__}).")
+    record(question, name, feedback)
+    return feedback
+
+
+# ---------------------------------------------------------------------------------------------
+# The instructor's side
+# ---------------------------------------------------------------------------------------------
+
+
+def symbol_name(x: sp.Symbol | str | None) -> str | None:
+    """The name of a variable given as a symbol or a string."""
+    if x is None:
+        return None
+    return x if isinstance(x, str) else x.name
+
+
+def real(expr: sp.Expr) -> sp.Expr:
+    """The expression with every symbol replaced by the real symbol of the same name."""
+    swaps = {s: sp.Symbol(s.name, real=True) for s in expr.free_symbols if not s.is_real}
+    return expr.xreplace(swaps) if swaps else expr
+
+
+def instructor_expression(f: Any, names: Sequence[str]) -> sp.Expr:
+    """The instructor's function or expression as a real SymPy expression."""
+    if isinstance(f, str):
+        return parse(f, tuple(names))
+    if isinstance(f, (int, float)) and not isinstance(f, bool):
+        return sp.Float(f) if isinstance(f, float) else sp.Integer(f)
+    if isinstance(f, sp.Expr):
+        return real(f)
+    raise TypeError(f"expected a SymPy expression, a number or a string, got {type(f).__name__}")
+
+
+def instructor_number(value: Any) -> sp.Expr:
+    """The instructor's number as an exact SymPy number (strings through parse_number)."""
+    if isinstance(value, str):
+        return parse_number(value)
+    expr = instructor_expression(value, ())
+    if expr.free_symbols:
+        raise ValueError(f"expected a number, got {expr}")
+    return expr
+
+
+def function_of(f: Any, x: sp.Symbol | str | None = None) -> tuple[sp.Expr, sp.Symbol]:
+    """A one-variable function and its real variable (the single free symbol if x is None)."""
+    name = symbol_name(x)
+    expr = instructor_expression(f, (name or "x",))
+    if name is None:
+        free = sorted(expr.free_symbols, key=lambda s: s.name)
+        if len(free) > 1:
+            raise ValueError(f"{expr} has several variables; say which one with x=...")
+        name = free[0].name if free else "x"
+    return expr, sp.Symbol(name, real=True)
+
+
+# ---------------------------------------------------------------------------------------------
+# Expressions: a reference, sample values, misconception candidates
+# ---------------------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class ExpressionReference:
+    """A right expression, its values at sample points, and wrong answers to recognise.
+
+    `candidates` are (tag, values) of misconception answers; `integrand` holds the values of
+    f when an antiderivative of f is a recognisable wrong answer (integrated instead).
+    """
+
+    expected: sp.Expr
+    names: tuple[str, ...]
+    domain: sp.Set | None
+    samples: eq.Samples
+    values: np.ndarray
+    candidates: tuple[tuple[str, np.ndarray], ...] = ()
+    integrand: np.ndarray | None = None
+
+
+def build_reference(
+    expected: sp.Expr,
+    names: Sequence[str],
+    domain: sp.Set | None = None,
+    mistakes: Sequence[tuple[str, sp.Expr]] = (),
+    integrand: sp.Expr | None = None,
+) -> ExpressionReference:
+    """Sample the expected expression and each candidate mistake (duplicates dropped)."""
+    names = tuple(names)
+    with quiet():
+        if len(names) == 1:
+            samples = eq.line_samples([expected], names[0], domain)
+        else:
+            samples = eq.box_samples([expected], names)
+        values = eq.evaluate(expected, samples)
+        kept: list[tuple[str, np.ndarray]] = []
+        for tag, wrong in mistakes:
+            try:
+                wrong_values = eq.evaluate(wrong, samples)
+            except (eq.Unsupported, TypeError, ValueError):
+                continue
+            if eq.agree(wrong_values, values) is not False:
+                continue  # the "mistake" gives the right answer (or cannot be told apart)
+            if any(eq.agree(wrong_values, v) for _, v in kept):
+                continue
+            kept.append((tag, wrong_values))
+        integrand_values = None if integrand is None else eq.evaluate(integrand, samples)
+    return ExpressionReference(
+        expected, names, domain, samples, values, tuple(kept), integrand_values
+    )
+
+
+@dataclass(frozen=True)
+class Verdict:
+    """How a student's expression compares with a reference."""
+
+    equal: bool
+    tags: tuple[str, ...]
+    shown: str
+
+
+def compare_expression(student: sp.Expr, ref: ExpressionReference) -> Verdict:
+    """Equal to the reference? If not, which misconception candidate does it match?"""
+    shown = show(student)
+    if eq.exactly_equal(student, ref.expected):
+        return Verdict(True, (), shown)
+    rel, slack = eq.tolerance_for(student)
+    values = eq.evaluate(student, ref.samples)
+    samples, expected_values, student_values = ref.samples, ref.values, values
+    if len(ref.names) == 1:
+        extra = eq.kink_points([student], ref.names[0], ref.domain)
+        if len(extra):
+            more = eq.Samples(ref.names, (extra,))
+            expected_values = np.concatenate([ref.values, eq.evaluate(ref.expected, more)])
+            student_values = np.concatenate([values, eq.evaluate(student, more)])
+            samples = samples.joined(more)
+    verdict = eq.agree(student_values, expected_values, rel, slack)
+    if verdict is None:
+        verdict = sp.simplify(student - ref.expected) == 0
+    if verdict:
+        return Verdict(True, (), shown)
+    for tag, wrong in ref.candidates:
+        if eq.agree(values, wrong, rel, slack):
+            return Verdict(False, (tag,), shown)
+    if ref.integrand is not None and len(ref.names) == 1:
+        x = sp.Symbol(ref.names[0], real=True)
+        slope = eq.evaluate(sp.diff(student, x), ref.samples)
+        if eq.agree(slope, ref.integrand, rel, slack):
+            return Verdict(False, ("integrated_instead",), shown)
+    return Verdict(False, (), shown)
+
+
+def judge_expression(data: Any, ref: ExpressionReference, generic: str) -> Feedback:
+    """Feedback for one expression answer against a reference."""
+    student = read_expression(data, ref.names)
+    verdict = compare_expression(student, ref)
+    if verdict.equal:
+        note = "(accepted within rounding)" if eq.has_float(student) else ""
+        return correct(verdict.shown, note)
+    return not_yet(explain(verdict.tags) or generic, verdict.tags, verdict.shown)

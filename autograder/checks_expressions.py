@@ -1,0 +1,251 @@
+"""Checks whose answer is a formula or a number: expressions, numbers, derivatives, gradients
+and Hessians."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from functools import lru_cache
+from typing import Any
+
+import sympy as sp
+
+import calc_helpers as ch
+
+from .answers import read_matrix, read_number, read_vector, show
+from .checks_core import (
+    ExpressionReference,
+    build_reference,
+    compare_expression,
+    function_of,
+    instructor_expression,
+    instructor_number,
+    judge_expression,
+    quietly,
+    run_check,
+    symbol_name,
+)
+from .equivalence import same_number
+from .feedback import Feedback, almost, correct, not_yet
+from .misconceptions import derivative_mistakes, explain
+
+_NOT_DERIVATIVE = (
+    "That is not the derivative. Differentiate term by term and check each rule you used "
+    "(power, product, quotient, chain)."
+)
+
+
+# ---------------------------------------------------------------------------------------------
+# Expressions and numbers
+# ---------------------------------------------------------------------------------------------
+
+
+@lru_cache(maxsize=256)
+@quietly
+def _expression_reference(expected: Any, x: Any) -> ExpressionReference:
+    name = symbol_name(x)
+    if name is not None:
+        names: tuple[str, ...] = (name,)
+    elif isinstance(expected, str):
+        names = ("x",)
+    else:
+        free = instructor_expression(expected, ()).free_symbols
+        names = tuple(sorted(s.name for s in free)) or ("x",)
+    target = instructor_expression(expected, names)
+    return build_reference(target, names, None, [("sign_error", -target)])
+
+
+def check_expression(
+    answer: Any, expected: Any, x: sp.Symbol | str | None = None, *, question: str | None = None
+) -> Feedback:
+    """Whether the answer is the expected expression in any equivalent form.
+
+    `x` is the variable (default: the free symbols of `expected`). Accepts ``^``, implicit
+    multiplication, ``e^x``, ``ln``; compares exactly where cheap, else at many points.
+    """
+    ref = _expression_reference(expected, x)
+    generic = "That is not the expression expected. Check your working step by step."
+    return run_check(
+        "check_expression", question, answer, lambda data: judge_expression(data, ref, generic)
+    )
+
+
+def _judge_number(data: Any, expected: sp.Expr, rel_tol: float) -> Feedback:
+    value = read_number(data)
+    shown = show(value)
+    exact, within = same_number(value, expected, rel_tol)
+    if within:
+        return correct(shown, "" if exact else "(accepted within the tolerance)")
+    if expected != 0 and same_number(-value, expected, rel_tol)[1]:
+        return not_yet(explain(("sign_error",)), ("sign_error",), shown)
+    if same_number(value, expected, 10 * rel_tol)[1]:
+        return almost(
+            0.0,
+            "close, but not accurate enough: give an exact value or more significant digits.",
+            (),
+            shown,
+        )
+    return not_yet("That is not the value expected. Check your working.", (), shown)
+
+
+def check_number(
+    answer: Any, expected: Any, rel_tol: float = 1e-3, *, question: str | None = None
+) -> Feedback:
+    """Whether the answer is the expected real number.
+
+    Exact answers that equal it are always accepted (``sqrt(2)/2`` for ``1/sqrt(2)``);
+    decimals within the relative tolerance are accepted (WeBWorK's default 0.1%). Text such
+    as ``5/3``, ``1/e``, ``sqrt(2)/2`` is read by calc_helpers.parse_number.
+    """
+    target = instructor_number(expected)
+    return run_check(
+        "check_number", question, answer, lambda data: _judge_number(data, target, rel_tol)
+    )
+
+
+# ---------------------------------------------------------------------------------------------
+# Derivatives
+# ---------------------------------------------------------------------------------------------
+
+
+@lru_cache(maxsize=256)
+@quietly
+def derivative_reference(f: Any, x: Any, n: int) -> ExpressionReference:
+    """The n-th derivative with its sample values and the misconception candidates (cached)."""
+    expr, var = function_of(f, x)
+    expected = ch.derivative(expr, var, n)
+    mistakes = derivative_mistakes(expr, var, n)
+    integrand = expr if n == 1 else None
+    return build_reference(expected, (var.name,), None, mistakes, integrand)
+
+
+def check_derivative(
+    answer: Any,
+    f: Any,
+    x: sp.Symbol | str | None = None,
+    n: int = 1,
+    *,
+    question: str | None = None,
+) -> Feedback:
+    """Whether the answer is the n-th derivative of f (any equivalent form).
+
+    A wrong answer is compared with the wrong derivatives each misconception produces
+    (sign error, missing chain factor, product rule as product, power rule error, quotient
+    rule order, integrated instead, not differentiated, constant factor dropped).
+    """
+    if not isinstance(n, int) or isinstance(n, bool) or n < 1:
+        raise ValueError(f"n must be a whole number >= 1, got {n!r}")
+    ref = derivative_reference(f, x, n)
+    return run_check(
+        "check_derivative",
+        question,
+        answer,
+        lambda data: judge_expression(data, ref, _NOT_DERIVATIVE),
+    )
+
+
+# ---------------------------------------------------------------------------------------------
+# Gradients and Hessians
+# ---------------------------------------------------------------------------------------------
+
+
+def _names(variables: Sequence[sp.Symbol | str]) -> tuple[str, ...]:
+    if isinstance(variables, (str, sp.Symbol)):
+        variables = (variables,)
+    return tuple(symbol_name(v) for v in variables)
+
+
+@lru_cache(maxsize=128)
+@quietly
+def _gradient_references(f: Any, names: tuple[str, ...]) -> tuple[ExpressionReference, ...]:
+    expr = instructor_expression(f, names)
+    symbols = [sp.Symbol(n, real=True) for n in names]
+    return tuple(
+        build_reference(sp.diff(expr, v), names, None, derivative_mistakes(expr, v))
+        for v in symbols
+    )
+
+
+@lru_cache(maxsize=128)
+@quietly
+def _hessian_references(
+    f: Any, names: tuple[str, ...]
+) -> tuple[tuple[ExpressionReference, ...], ...]:
+    expr = instructor_expression(f, names)
+    symbols = [sp.Symbol(n, real=True) for n in names]
+    rows = []
+    for vi in symbols:
+        first = sp.diff(expr, vi)
+        rows.append(
+            tuple(
+                build_reference(sp.diff(first, vj), names, None, derivative_mistakes(first, vj))
+                for vj in symbols
+            )
+        )
+    return tuple(rows)
+
+
+def _judge_entries(
+    entries: list[sp.Expr], refs: list[ExpressionReference], what: str, shown: str
+) -> Feedback:
+    verdicts = [compare_expression(e, r) for e, r in zip(entries, refs, strict=True)]
+    right = sum(v.equal for v in verdicts)
+    tags = tuple(dict.fromkeys(t for v in verdicts for t in v.tags))
+    if right == len(refs):
+        return correct(shown)
+    body = f"{right} of the {len(refs)} {what} are right."
+    detail = (
+        explain(tags)
+        or "Differentiate with respect to one variable at a time, holding the others constant."
+    )
+    if right:
+        return almost(right / len(refs), f"{body} {detail}", tags, shown)
+    return not_yet(f"{body} {detail}", tags, shown)
+
+
+def check_gradient(
+    answer: Any, f: Any, variables: Sequence[sp.Symbol | str], *, question: str | None = None
+) -> Feedback:
+    """Whether the answer is the gradient of f: one partial derivative per variable, in order.
+
+    Partial credit: the fraction of components that are right.
+    """
+    names = _names(variables)
+    refs = list(_gradient_references(f, names))
+
+    def judge(data: Any) -> Feedback:
+        entries = read_vector(data, names)
+        shown = show(entries)
+        if len(entries) != len(refs):
+            body = (
+                f"the gradient has one component per variable ({', '.join(names)}): "
+                f"{len(refs)} in all, and yours has {len(entries)}."
+            )
+            return not_yet(body, (), shown)
+        return _judge_entries(entries, refs, "components", shown)
+
+    return run_check("check_gradient", question, answer, judge)
+
+
+def check_hessian(
+    answer: Any, f: Any, variables: Sequence[sp.Symbol | str], *, question: str | None = None
+) -> Feedback:
+    """Whether the answer is the Hessian matrix of f (rows and columns in `variables` order).
+
+    Accepts nested lists, a SymPy Matrix or text such as ``[[2, 0], [0, 2]]``; partial credit
+    is the fraction of entries that are right.
+    """
+    names = _names(variables)
+    rows = _hessian_references(f, names)
+    size = len(names)
+
+    def judge(data: Any) -> Feedback:
+        matrix = read_matrix(data, names)
+        shown = show(matrix)
+        if len(matrix) != size or any(len(row) != size for row in matrix):
+            body = f"the Hessian of a function of {size} variables is a {size} x {size} matrix."
+            return not_yet(body, (), shown)
+        entries = [e for row in matrix for e in row]
+        refs = [r for row in rows for r in row]
+        return _judge_entries(entries, refs, "entries", shown)
+
+    return run_check("check_hessian", question, answer, judge)

@@ -1,0 +1,332 @@
+"""Checks whose answer is a set of points: critical points, inflection points, and the
+classification of critical points."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from functools import lru_cache
+from typing import Any
+
+import numpy as np
+import sympy as sp
+
+import calc_helpers as ch
+from calc_helpers.sign_charts import resolve_domain
+
+from .answers import Unreadable, read_label, read_mapping, read_points, show
+from .checks_core import function_of, quietly, run_check
+from .equivalence import constant_value
+from .feedback import Feedback, almost, correct, not_yet
+from .misconceptions import classification_tags, explain
+
+REL_TOL = 1e-3
+
+_LABELS = {
+    **dict.fromkeys(
+        [
+            "local_min",
+            "min",
+            "minimum",
+            "local_minimum",
+            "relative_min",
+            "relative_minimum",
+            "rel_min",
+            "loc_min",
+            "minimum_point",
+        ],
+        "local_min",
+    ),
+    **dict.fromkeys(
+        [
+            "local_max",
+            "max",
+            "maximum",
+            "local_maximum",
+            "relative_max",
+            "relative_maximum",
+            "rel_max",
+            "loc_max",
+            "maximum_point",
+        ],
+        "local_max",
+    ),
+    **dict.fromkeys(
+        [
+            "neither",
+            "none",
+            "no_extremum",
+            "not_an_extremum",
+            "not_extremum",
+            "saddle",
+            "saddle_point",
+            "neither_min_nor_max",
+            "neither_max_nor_min",
+            "no",
+        ],
+        "neither",
+    ),
+}
+_LABEL_HELP = "each point's label as 'local_min', 'local_max' or 'neither'"
+
+
+@dataclass(frozen=True)
+class PointsReference:
+    """The expected points (exact and as floats) and what is needed to diagnose mistakes.
+
+    `special` marks expected points whose omission has its own tag (f' undefined there);
+    `near_misses` are points a student would wrongly add for a known reason (f'' = 0 without
+    a sign change); `domain` is f's domain within the requested one.
+    """
+
+    expected: tuple[sp.Expr, ...]
+    floats: np.ndarray
+    special: tuple[bool, ...]
+    near_misses: np.ndarray
+    domain: sp.Set
+
+
+def _floats(points: Any) -> np.ndarray:
+    return np.array([constant_value(p) for p in points], dtype=float)
+
+
+def _close(a: float, b: float) -> bool:
+    if not (np.isfinite(a) and np.isfinite(b)):
+        return bool(a == b)
+    return abs(a - b) <= REL_TOL * abs(b) or abs(a - b) <= 1e-12
+
+
+def _match(student: np.ndarray, expected: np.ndarray) -> tuple[list[int], list[int]]:
+    """(indices of expected points found, indices of student points matching none)."""
+    found: list[int] = []
+    extra: list[int] = []
+    for i, value in enumerate(student):
+        hits = [j for j, e in enumerate(expected) if _close(value, e)]
+        if hits:
+            found.extend(j for j in hits[:1] if j not in found)
+        else:
+            extra.append(i)
+    return found, extra
+
+
+def _unique(points: list[sp.Expr]) -> list[sp.Expr]:
+    kept: list[sp.Expr] = []
+    values: list[float] = []
+    for p in points:
+        v = constant_value(p)
+        if np.isnan(v):
+            raise Unreadable("the points must be real numbers.", show(points))
+        if not any(_close(v, w) for w in values):
+            kept.append(p)
+            values.append(v)
+    return kept
+
+
+def _in_domain(point: sp.Expr, domain: sp.Set) -> bool:
+    try:
+        return domain.contains(point) is not sp.false
+    except (TypeError, ValueError):
+        return True
+
+
+def _extra_tag(point: sp.Expr, ref: PointsReference) -> str:
+    if not _in_domain(point, ref.domain):
+        return "outside_domain"
+    value = constant_value(point)
+    if any(_close(value, m) for m in ref.near_misses):
+        return "inflection_without_sign_change"
+    return "extra_point"
+
+
+def _judge_points(data: Any, ref: PointsReference, missing_tag: str, what: str) -> Feedback:
+    student = _unique(read_points(data))
+    shown = show(sp.FiniteSet(*student)) if student else "{} (no points)"
+    found, extra = _match(_floats(student), ref.floats)
+    tags: list[str] = []
+    for j, special in enumerate(ref.special):
+        if j not in found:
+            tags.append("missing_nondifferentiable_point" if special else missing_tag)
+    tags.extend(_extra_tag(student[i], ref) for i in extra)
+    tags = list(dict.fromkeys(tags))
+    total = len(ref.expected) + len(extra)
+    if not tags:
+        return correct(shown)
+    score = len(found) / total if total else 0.0
+    if found:
+        return almost(score, f"part of your answer is right. {explain(tags)}", tuple(tags), shown)
+    generic = f"none of your points are {what}. {explain(tags)}"
+    return not_yet(generic, tuple(tags), shown)
+
+
+def _points_reference(
+    expected: list[sp.Expr], special: list[bool], near: list[sp.Expr], domain: sp.Set
+) -> PointsReference:
+    return PointsReference(
+        tuple(expected), _floats(expected), tuple(special), _floats(near), domain
+    )
+
+
+@lru_cache(maxsize=256)
+@quietly
+def critical_reference(f: Any, x: Any, domain: sp.Set | None) -> PointsReference:
+    """Critical points of f, marking those where f' is undefined (cached)."""
+    expr, var = function_of(f, x)
+    expected = ch.critical_points(expr, var, domain)
+    special = [ch.differentiability(expr, c, var).kind != "differentiable" for c in expected]
+    return _points_reference(expected, special, [], resolve_domain(expr, var, domain))
+
+
+@lru_cache(maxsize=256)
+@quietly
+def inflection_reference(f: Any, x: Any, domain: sp.Set | None) -> PointsReference:
+    """Inflection points of f, and the zeros of f'' where it keeps its sign (cached)."""
+    expr, var = function_of(f, x)
+    expected = ch.inflection_points(expr, var, domain)
+    chart = ch.sign_chart(expr, var, domain, order=2)
+    values = _floats(expected)
+    near = [
+        p
+        for p in chart.points
+        if not any(_close(constant_value(p), v) for v in values) and _in_domain(p, chart.domain)
+    ]
+    return _points_reference(expected, [False] * len(expected), near, chart.domain)
+
+
+def check_critical_points(
+    answer: Any,
+    f: Any,
+    x: sp.Symbol | str | None = None,
+    domain: sp.Set | None = None,
+    *,
+    question: str | None = None,
+) -> Feedback:
+    """Whether the answer is the set of critical points of f (interior points of the domain
+    where f' = 0 or f' is undefined).
+
+    Answers: a list/tuple/set of numbers or strings, a SymPy FiniteSet, or text such as
+    ``"-1, 5/3"``, ``"[-1, 5/3]"``, ``"{ }"``. Decimals within 0.1% count. Partial credit:
+    points found / (expected points + extra points).
+    """
+    ref = critical_reference(f, x, domain)
+    return run_check(
+        "check_critical_points",
+        question,
+        answer,
+        lambda data: _judge_points(data, ref, "missing_point", "critical points"),
+    )
+
+
+def check_inflection_points(
+    answer: Any,
+    f: Any,
+    x: sp.Symbol | str | None = None,
+    domain: sp.Set | None = None,
+    *,
+    question: str | None = None,
+) -> Feedback:
+    """Whether the answer is the set of inflection points of f (where f is continuous and
+    f'' changes sign). Answers and partial credit as for `check_critical_points`."""
+    ref = inflection_reference(f, x, domain)
+    return run_check(
+        "check_inflection_points",
+        question,
+        answer,
+        lambda data: _judge_points(data, ref, "missing_inflection", "inflection points"),
+    )
+
+
+# ---------------------------------------------------------------------------------------------
+# Classification
+# ---------------------------------------------------------------------------------------------
+
+
+def _is_zero(value: sp.Expr | None) -> bool:
+    return value is not None and value.is_finite is not False and constant_value(value) == 0
+
+
+@dataclass(frozen=True)
+class ClassificationReference:
+    """Critical points with their labels, whether f'(c) = 0 and whether f''(c) = 0."""
+
+    points: PointsReference
+    labels: tuple[str, ...]
+    stationary: tuple[bool, ...]
+    flat: tuple[bool, ...]
+
+
+@lru_cache(maxsize=256)
+@quietly
+def classification_reference(f: Any, x: Any, domain: sp.Set | None) -> ClassificationReference:
+    """The classification of every critical point of f (cached)."""
+    expr, var = function_of(f, x)
+    points = critical_reference(f, x, domain)
+    slope = ch.derivative(expr, var)
+    labels, stationary, flat = [], [], []
+    for c in points.expected:
+        labels.append(ch.classify_critical_point(expr, c, var))
+        first = ch.differentiability(expr, c, var)
+        value = first.right if first.right is not None else first.left
+        is_stationary = first.kind == "differentiable" and _is_zero(value)
+        second = ch.differentiability(slope, c, var) if is_stationary else None
+        stationary.append(is_stationary)
+        flat.append(
+            second is not None
+            and second.kind == "differentiable"
+            and _is_zero(second.right if second.right is not None else second.left)
+        )
+    return ClassificationReference(points, tuple(labels), tuple(stationary), tuple(flat))
+
+
+def _judge_classification(data: Any, ref: ClassificationReference) -> Feedback:
+    pairs = read_mapping(data)
+    said = [(point, read_label(label, _LABELS, _LABEL_HELP)) for point, label in pairs]
+    shown = "{" + ", ".join(f"{show(p)}: '{label}'" for p, label in said) + "}"
+    points = ref.points
+    right = 0
+    tags: list[str] = []
+    matched: set[int] = set()
+    extra = 0
+    for point, label in said:
+        value = constant_value(point)
+        hits = [j for j, e in enumerate(points.floats) if _close(value, e) and j not in matched]
+        if not hits:
+            extra += 1
+            tags.append(_extra_tag(point, points))
+            continue
+        j = hits[0]
+        matched.add(j)
+        if label == ref.labels[j]:
+            right += 1
+        else:
+            tags.extend(classification_tags(ref.labels[j], label, ref.stationary[j], ref.flat[j]))
+    for j, special in enumerate(points.special):
+        if j not in matched:
+            tags.append("missing_nondifferentiable_point" if special else "missing_point")
+    tags = list(dict.fromkeys(tags))
+    total = len(points.expected) + extra
+    if right == total:
+        return correct(shown)
+    generic = "Some labels are not right: use the sign of f' on each side of each point."
+    body = explain(tags) or generic
+    if right:
+        return almost(right / total, f"part of your answer is right. {body}", tuple(tags), shown)
+    return not_yet(body, tuple(tags), shown)
+
+
+def check_classification(
+    answer: Any,
+    f: Any,
+    x: sp.Symbol | str | None = None,
+    domain: sp.Set | None = None,
+    *,
+    question: str | None = None,
+) -> Feedback:
+    """Whether the answer classifies every critical point of f correctly.
+
+    The answer is a dict {point: "local_min" | "local_max" | "neither"} (light variants such
+    as "min", "Local max", "saddle" are accepted). Partial credit: right labels / (critical
+    points + extra points).
+    """
+    ref = classification_reference(f, x, domain)
+    return run_check(
+        "check_classification", question, answer, lambda data: _judge_classification(data, ref)
+    )

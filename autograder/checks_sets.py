@@ -1,0 +1,227 @@
+"""Checks whose answer is a set of reals: intervals of monotonicity and concavity, and
+subdifferentials."""
+
+from __future__ import annotations
+
+import math
+from dataclasses import dataclass
+from functools import lru_cache
+from typing import Any
+
+import sympy as sp
+
+import calc_helpers as ch
+from calc_helpers.sign_charts import resolve_domain
+
+from .answers import Unreadable, read_number, read_set, show
+from .checks_core import function_of, quietly, run_check
+from .equivalence import constant_value, intervals, same_number
+from .feedback import Feedback, almost, correct, not_yet
+from .misconceptions import explain
+
+REL_TOL = 1e-3
+
+WHICH = ("increasing", "decreasing", "concave_up", "concave_down")
+_OPPOSITE = {
+    "increasing": ("decreasing", "increasing_decreasing_swapped"),
+    "decreasing": ("increasing", "increasing_decreasing_swapped"),
+    "concave_up": ("concave_down", "concavity_swapped"),
+    "concave_down": ("concave_up", "concavity_swapped"),
+}
+_GENERIC = {
+    "increasing": "Check the sign of f' on each interval between the points where f' is zero "
+    "or undefined.",
+    "concave_up": "Check the sign of f'' on each interval between the points where f'' is "
+    "zero or undefined.",
+}
+
+Pieces = tuple[tuple[float, float], ...]
+
+
+def _near(a: float, b: float) -> bool:
+    if a == b:
+        return True
+    if not (math.isfinite(a) and math.isfinite(b)):
+        return False
+    return abs(a - b) <= REL_TOL * abs(b) or abs(a - b) <= 1e-12
+
+
+def pieces(value: sp.Set, holes: tuple[float, ...] = ()) -> Pieces:
+    """The set as sorted, merged (lo, hi) intervals, ignoring ends and isolated points.
+
+    Intervals that overlap or touch are merged, except across a hole of f's domain. Two sets
+    with the same pieces differ in at most finitely many points, so open or closed ends do
+    not matter.
+    """
+    spans = sorted((lo, hi) for lo, hi in intervals(value) if hi > lo)
+    merged: list[list[float]] = []
+    for lo, hi in spans:
+        touching = merged and _near(lo, merged[-1][1])
+        if merged and (lo < merged[-1][1] and not touching):
+            merged[-1][1] = max(merged[-1][1], hi)
+        elif touching and not any(_near(lo, h) for h in holes):
+            merged[-1][1] = max(merged[-1][1], hi)
+        else:
+            merged.append([lo, hi])
+    return tuple((lo, hi) for lo, hi in merged)
+
+
+def _same_piece(a: tuple[float, float], b: tuple[float, float]) -> bool:
+    return _near(a[0], b[0]) and _near(a[1], b[1])
+
+
+def _same(a: Pieces, b: Pieces) -> bool:
+    return len(a) == len(b) and all(_same_piece(p, q) for p, q in zip(a, b, strict=True))
+
+
+@dataclass(frozen=True)
+class IntervalsReference:
+    """Expected and opposite pieces, and the domain's pieces (for crossings of holes)."""
+
+    expected: Pieces
+    opposite: Pieces
+    swap_tag: str
+    domain: Pieces
+    holes: tuple[float, ...]
+    generic: str
+
+
+@lru_cache(maxsize=256)
+@quietly
+def intervals_reference(f: Any, which: str, x: Any, domain: sp.Set | None) -> IntervalsReference:
+    """Where f increases/decreases/is concave up/down, from calc_helpers (cached)."""
+    if which not in WHICH:
+        raise ValueError(f"which must be one of {WHICH}, got {which!r}")
+    expr, var = function_of(f, x)
+    if which in ("increasing", "decreasing"):
+        table = ch.monotonicity(expr, var, domain)
+        generic = _GENERIC["increasing"]
+    else:
+        found = ch.concavity(expr, var, domain)
+        table = {"concave_up": found["up"], "concave_down": found["down"]}
+        generic = _GENERIC["concave_up"]
+    other, tag = _OPPOSITE[which]
+    parts = tuple(intervals(resolve_domain(expr, var, domain)))
+    holes = tuple(end for part in parts for end in part if math.isfinite(end))
+    return IntervalsReference(
+        pieces(table[which], holes), pieces(table[other], holes), tag, parts, holes, generic
+    )
+
+
+def _within_domain(piece: tuple[float, float], domain: Pieces) -> bool:
+    lo, hi = piece
+    return any((lo >= a or _near(lo, a)) and (hi <= b or _near(hi, b)) for a, b in domain)
+
+
+def _judge_intervals(data: Any, ref: IntervalsReference, variable: str) -> Feedback:
+    answer = read_set(data, variable)
+    shown = show(answer)
+    student = pieces(answer, ref.holes)
+    raw = [(lo, hi) for lo, hi in intervals(answer) if hi > lo]
+    outside = any(not _within_domain(p, ref.domain) for p in raw)
+    if _same(student, ref.expected) and not outside:
+        return correct(shown)
+    tags: list[str] = []
+    if outside:
+        tags.append("outside_domain")
+    if student and _same(student, ref.opposite) and not _same(ref.opposite, ref.expected):
+        tags.append(ref.swap_tag)
+    matched = [p for p in student if any(_same_piece(p, q) for q in ref.expected)]
+    extra = len(student) - len(matched)
+    total = len(ref.expected) + extra
+    body = explain(tags) or ref.generic
+    if matched and not outside and total:
+        score = len(matched) / total
+        return almost(score, f"part of your answer is right. {body}", tuple(tags), shown)
+    return not_yet(body, tuple(tags), shown)
+
+
+def check_intervals(
+    answer: Any,
+    f: Any,
+    which: str,
+    x: sp.Symbol | str | None = None,
+    domain: sp.Set | None = None,
+    *,
+    question: str | None = None,
+) -> Feedback:
+    """Whether the answer is the set where f is `which` ("increasing", "decreasing",
+    "concave_up" or "concave_down").
+
+    Answers: a SymPy set, interval notation such as ``"(-oo, -1) U (3, oo)"`` (also ``∪``,
+    ``inf``, ``∞``, ``[a, b]``), or a list of (lo, hi) pairs. Sets are compared up to finitely
+    many points, so open or closed ends at a critical point do not matter; an interval that
+    runs across a point where f is undefined does. Partial credit per interval.
+    """
+    ref = intervals_reference(f, which, x, domain)
+    variable = function_of(f, x)[1].name
+    return run_check(
+        "check_intervals", question, answer, lambda data: _judge_intervals(data, ref, variable)
+    )
+
+
+# ---------------------------------------------------------------------------------------------
+# Subdifferential
+# ---------------------------------------------------------------------------------------------
+
+
+@lru_cache(maxsize=256)
+@quietly
+def _subdifferential(f: Any, a: Any, x: Any) -> tuple[sp.Expr, sp.Expr]:
+    expr, var = function_of(f, x)
+    result = ch.subdifferential(expr, a, var)
+    if isinstance(result, sp.FiniteSet):
+        (value,) = result.args
+        return value, value
+    return result.start, result.end
+
+
+def _ends(answer: sp.Set) -> tuple[sp.Expr, sp.Expr]:
+    if isinstance(answer, sp.FiniteSet) and len(answer.args) == 1:
+        return answer.args[0], answer.args[0]
+    if isinstance(answer, sp.Interval):
+        return answer.start, answer.end
+    raise Unreadable("expected one closed interval such as [0, 1] (or one number).", show(answer))
+
+
+def _judge_subdifferential(data: Any, low: sp.Expr, high: sp.Expr) -> Feedback:
+    try:
+        answer = read_set(data, pairs_closed=True)
+    except Unreadable:
+        if type(data) is not str:
+            raise
+        answer = sp.FiniteSet(read_number(data))
+    shown = show(answer)
+    s_low, s_high = _ends(answer)
+    good = [same_number(s, e, REL_TOL)[1] for s, e in ((s_low, low), (s_high, high))]
+    if all(good):
+        note = ""
+        if isinstance(answer, sp.Interval) and (answer.left_open or answer.right_open):
+            note = "(a subdifferential always contains its ends: write it with [ ].)"
+        return correct(shown, note)
+    kink = "At a kink the subdifferential is every slope between the left and the right "
+    kink += "derivative: find both one-sided derivatives."
+    if constant_value(low) != constant_value(high) and constant_value(s_low) == constant_value(
+        s_high
+    ):
+        return not_yet(f"one number is not enough here. {kink}", (), shown)
+    if any(good):
+        return almost(0.5, f"one end is right. {kink}", (), shown)
+    return not_yet(kink, (), shown)
+
+
+def check_subdifferential(
+    answer: Any, f: Any, a: Any, x: sp.Symbol | str | None = None, *, question: str | None = None
+) -> Feedback:
+    """Whether the answer is the subdifferential of the convex function f at a.
+
+    Answers: text such as ``"[0, 1]"`` (or ``"{1}"``/``"1"`` where f is differentiable), a
+    SymPy Interval, or a pair (0, 1) read as the closed interval [0, 1].
+    """
+    low, high = _subdifferential(f, a, x)
+    return run_check(
+        "check_subdifferential",
+        question,
+        answer,
+        lambda data: _judge_subdifferential(data, low, high),
+    )

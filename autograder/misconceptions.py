@@ -1,0 +1,379 @@
+"""Misconception tags, the message each one teaches, and generators of the wrong answers.
+
+A misconception is diagnosed by producing, from the reference solution, the answer a student
+holding it would give, and comparing the student's answer with those candidates by the same
+equivalence test as the right answer. Messages name the idea, never the expected answer.
+"""
+
+from __future__ import annotations
+
+import sympy as sp
+
+MESSAGES: dict[str, str] = {
+    "sign_error": (
+        "Check your signs: the shape of your answer is right but a sign is flipped somewhere "
+        "(remember d/dx cos(x) = -sin(x), and a minus in front of a term stays in front of "
+        "its derivative)."
+    ),
+    "missing_chain_factor": (
+        "Chain rule: the derivative of g(h(x)) is g'(h(x)) times h'(x). A factor from the "
+        "derivative of an inner expression seems to be missing."
+    ),
+    "product_rule_as_product": (
+        "The derivative of a product is not the product of the derivatives: (fg)' = f'g + fg' "
+        "(and (f/g)' is not f'/g')."
+    ),
+    "power_rule_error": (
+        "Power rule: d/dx x^n = n x^(n-1). The old exponent comes down as a factor and the new "
+        "exponent is one less."
+    ),
+    "quotient_rule_order": (
+        "Quotient rule: (f/g)' = (f'g - fg')/g^2. The order of the two terms in the numerator "
+        "matters, and so does the minus sign between them."
+    ),
+    "integrated_instead": (
+        "Your answer is an antiderivative: differentiating it gives back the function. "
+        "Differentiation lowers powers (x^n becomes n x^(n-1)); it does not raise them."
+    ),
+    "not_differentiated": (
+        "Your answer is the function itself (or a lower-order derivative): it still has to be "
+        "differentiated."
+    ),
+    "constant_factor_dropped": (
+        "A constant factor went missing: (c f)' = c f', so a constant that multiplies a function "
+        "stays in front of its derivative."
+    ),
+    "missing_point": (
+        "Some points are missing: solve f'(x) = 0 completely (factor it and check every factor) "
+        "and keep every solution that lies in the domain."
+    ),
+    "extra_point": (
+        "Some of your points do not belong: substitute each one back and check the condition "
+        "it has to satisfy (and that it is an interior point of the domain)."
+    ),
+    "missing_nondifferentiable_point": (
+        "f'(x) is undefined at a point of the domain; such points are critical points too."
+    ),
+    "outside_domain": (
+        "Part of your answer lies outside the domain of f: f must be defined at each point you "
+        "give, and an interval cannot run across a point where f is undefined."
+    ),
+    "min_max_swapped": (
+        "Minimum and maximum are swapped: where f' changes from - to + there is a local minimum, "
+        "from + to - a local maximum (f''(c) > 0 means a minimum)."
+    ),
+    "second_derivative_test_misused": (
+        "When f''(c) = 0 the second-derivative test decides nothing: use the sign of f' just "
+        "left and just right of c (first-derivative test)."
+    ),
+    "stationary_assumed_extremum": (
+        "A critical point (f'(c) = 0 or f'(c) undefined) is not automatically an extremum: "
+        "it is one only if f' changes sign at c."
+    ),
+    "inflection_without_sign_change": (
+        "f''(c) = 0 alone does not make an inflection point: f'' has to change sign at c."
+    ),
+    "missing_inflection": (
+        "An inflection point is missing: list where f''(x) = 0 and where f''(x) is undefined "
+        "(with f continuous there), then check each for a sign change of f''."
+    ),
+    "increasing_decreasing_swapped": (
+        "Increasing and decreasing are swapped: f increases where f'(x) > 0 and decreases "
+        "where f'(x) < 0."
+    ),
+    "concavity_swapped": (
+        "Concave up and concave down are swapped: f is concave up (bends like a cup) where "
+        "f''(x) > 0 and concave down where f''(x) < 0."
+    ),
+    "continuous_not_differentiable": (
+        "Continuous does not mean differentiable: compare the slope from the left with the "
+        "slope from the right at the point."
+    ),
+}
+
+TAGS: tuple[str, ...] = tuple(MESSAGES)
+
+# When one wrong answer fits several rules, the most specific tag is reported.
+DERIVATIVE_PRIORITY: tuple[str, ...] = (
+    "quotient_rule_order",
+    "product_rule_as_product",
+    "power_rule_error",
+    "missing_chain_factor",
+    "constant_factor_dropped",
+    "sign_error",
+    "not_differentiated",
+    "integrated_instead",
+)
+
+
+def explain(tags: tuple[str, ...] | list[str], limit: int = 2) -> str:
+    """The teaching messages of the first `limit` tags, as one paragraph."""
+    return " ".join(MESSAGES[tag] for tag in list(tags)[:limit] if tag in MESSAGES)
+
+
+# ---------------------------------------------------------------------------------------------
+# Derivatives: differentiate with one rule applied wrongly
+# ---------------------------------------------------------------------------------------------
+
+_RULES = (
+    "quotient_rule_order",
+    "product_rule_as_product",
+    "power_rule_error",
+    "missing_chain_factor",
+    "constant_factor_dropped",
+    "sign_error",
+)
+_MAX_CANDIDATES = 80
+_VARIANTS = {
+    "quotient_rule_order": 2,
+    "product_rule_as_product": 2,
+    "power_rule_error": 3,
+    "missing_chain_factor": 1,
+    "constant_factor_dropped": 1,
+    "sign_error": 0,
+}
+
+
+def _depends(expr: sp.Basic, x: sp.Symbol) -> bool:
+    return x in expr.free_symbols
+
+
+def _quotient(node: sp.Expr, x: sp.Symbol) -> tuple[sp.Expr, sp.Expr] | None:
+    """(u, v) when the node is u/v with both depending on x."""
+    if not isinstance(node, sp.Mul):
+        return None
+    u, v = sp.fraction(node)
+    if v == 1 or not (_depends(u, x) and _depends(v, x)):
+        return None
+    return u, v
+
+
+def _wrong_at(node: sp.Expr, x: sp.Symbol, rule: str, d) -> list[sp.Expr]:
+    """The derivatives of `node` a student applying `rule` wrongly would write.
+
+    `d` differentiates the node's parts (the right rule, or the same mistake all the way down).
+    Returns [] where the rule does not apply to this node.
+    """
+    if rule == "sign_error":
+        return [-d(node)]
+    if rule == "power_rule_error" and isinstance(node, sp.Pow):
+        base, n = node.args
+        if _depends(base, x) and not _depends(n, x) and n not in (0, 1):
+            db = d(base)
+            # dropping the factor n = -1 is a sign error, not a power-rule one
+            dropped = base ** (n - 1) * db if n != -1 else n * base**n * db
+            return [n * base**n * db, dropped, n * base ** (n + 1) * db]
+        if not _depends(base, x) and _depends(n, x):
+            return [n * base ** (n - 1) * d(n)]
+        return []
+    if rule == "missing_chain_factor":
+        if isinstance(node, sp.Pow):
+            base, n = node.args
+            if _depends(base, x) and not _depends(n, x) and base != x:
+                return [n * base ** (n - 1)]
+            if not _depends(base, x) and _depends(n, x) and n != x:
+                return [node * sp.log(base)]
+            return []
+        if isinstance(node, sp.Function) and len(node.args) == 1:
+            inner = node.args[0]
+            if inner != x and _depends(inner, x):
+                return [_outer_derivative(node)]
+        return []
+    if not isinstance(node, sp.Mul):
+        return []
+    factors = [a for a in node.args if _depends(a, x)]
+    constant = sp.Mul(*[a for a in node.args if not _depends(a, x)])
+    if rule == "constant_factor_dropped":
+        coefficient, rest = node.as_coeff_Mul()
+        if coefficient.is_Number and abs(coefficient) != 1 and _depends(rest, x):
+            return [d(rest)]
+        return []
+    if rule == "product_rule_as_product":
+        out = []
+        if len(factors) >= 2:
+            out.append(constant * sp.Mul(*[d(a) for a in factors]))
+        pair = _quotient(node, x)
+        if pair is not None:
+            u, v = pair
+            out.append(d(u) / d(v))
+        return out
+    if rule == "quotient_rule_order":
+        pair = _quotient(node, x)
+        if pair is None:
+            return []
+        u, v = pair
+        du, dv = d(u), d(v)
+        return [(u * dv - du * v) / v**2, (du * v + u * dv) / v**2]
+    return []
+
+
+def _applies(node: sp.Expr, x: sp.Symbol, rule: str, top_terms: set, root: bool) -> bool:
+    """Whether a rule is worth trying at this node (keeps the candidate list short)."""
+    if not _depends(node, x):
+        return False
+    if rule == "sign_error":
+        return root or node in top_terms or isinstance(node, (sp.Function, sp.Pow))
+    if node == x:
+        return False
+    return True
+
+
+def _partial(expr: sp.Expr, index: int) -> sp.Expr:
+    """d expr / d (its index-th argument), with the other arguments held fixed."""
+    args = expr.args
+    if isinstance(expr, sp.Add):
+        return sp.Integer(1)
+    if isinstance(expr, sp.Mul):
+        return sp.Mul(*(a for i, a in enumerate(args) if i != index))
+    if isinstance(expr, sp.Pow):
+        base, exponent = args
+        return exponent * base ** (exponent - 1) if index == 0 else expr * sp.log(base)
+    return _outer_derivative(expr, index)
+
+
+def _outer_derivative(expr: sp.Expr, index: int = 0) -> sp.Expr:
+    """g'(u) for a function node g(u) (derivative in its index-th argument, at the node)."""
+    if isinstance(expr, sp.Function):
+        try:
+            return expr.fdiff(index + 1)
+        except (sp.ArgumentIndexError, TypeError, ValueError, NotImplementedError):
+            pass
+    t = sp.Dummy("t", real=True)
+    changed = list(expr.args)
+    changed[index] = t
+    return sp.diff(expr.func(*changed), t).subs(t, expr.args[index])
+
+
+def _chain(expr: sp.Expr, x: sp.Symbol, inner) -> sp.Expr:
+    """Chain rule through the node's arguments, differentiating each with `inner`."""
+    if isinstance(expr, (sp.Piecewise, sp.Max, sp.Min)) or not all(
+        isinstance(a, sp.Expr) for a in expr.args
+    ):
+        return sp.diff(expr, x)
+    total = sp.Integer(0)
+    for i, arg in enumerate(expr.args):
+        if _depends(arg, x):
+            total += _partial(expr, i) * inner(arg)
+    return total
+
+
+def _everywhere(expr: sp.Expr, x: sp.Symbol, rule: str, variant: int) -> sp.Expr:
+    """The derivative with the mistake made at every node where the rule applies."""
+
+    def d(e: sp.Expr) -> sp.Expr:
+        if not _depends(e, x):
+            return sp.Integer(0)
+        if e == x:
+            return sp.Integer(1)
+        wrong = _wrong_at(e, x, rule, d)
+        if len(wrong) > variant:
+            return wrong[variant]
+        return _chain(e, x, d)
+
+    return d(expr)
+
+
+def _nodes(expr: sp.Expr, path: tuple[int, ...] = ()):
+    """(path, node) for every sub-expression, outermost first."""
+    yield path, expr
+    if isinstance(expr, (sp.Piecewise, sp.Max, sp.Min)):
+        return
+    for i, arg in enumerate(expr.args):
+        if isinstance(arg, sp.Expr):
+            yield from _nodes(arg, (*path, i))
+
+
+def _replace(expr: sp.Expr, path: tuple[int, ...], new: sp.Expr) -> sp.Expr:
+    if not path:
+        return new
+    args = list(expr.args)
+    args[path[0]] = _replace(args[path[0]], path[1:], new)
+    return expr.func(*args)
+
+
+def _at(expr: sp.Expr, path: tuple[int, ...]) -> sp.Expr:
+    for i in path:
+        expr = expr.args[i]
+    return expr
+
+
+def _single(expr: sp.Expr, x: sp.Symbol, path: tuple[int, ...], wrong: sp.Expr) -> sp.Expr:
+    """f' with the derivative of the node at `path` replaced by `wrong` (the rest right)."""
+    node = _at(expr, path)
+    if not path:
+        return wrong
+    t = sp.Dummy("t", real=True)
+    outer = sp.diff(_replace(expr, path, t), t).subs(t, node)
+    return sp.diff(expr, x) + outer * (wrong - sp.diff(node, x))
+
+
+def one_step_mistakes(f: sp.Expr, x: sp.Symbol) -> list[tuple[str, sp.Expr]]:
+    """(tag, wrong derivative) pairs for one differentiation of f with respect to x.
+
+    For each rule, the mistake is made at one node of f's expression tree at a time, and also
+    at every node at once (a student who believes a wrong rule applies it everywhere).
+    """
+    top_terms = set(f.args) if isinstance(f, sp.Add) else set()
+    out: list[tuple[str, sp.Expr]] = []
+    for rule in _RULES:
+        for path, node in _nodes(f):
+            if not _applies(node, x, rule, top_terms, not path):
+                continue
+            try:
+                wrongs = _wrong_at(node, x, rule, lambda e: sp.diff(e, x))
+                out.extend((rule, _single(f, x, path, w)) for w in wrongs)
+            except (TypeError, ValueError, AttributeError, NotImplementedError):
+                continue
+        for variant in range(_VARIANTS[rule]):
+            try:
+                out.append((rule, _everywhere(f, x, rule, variant)))
+            except (TypeError, ValueError, AttributeError, NotImplementedError):
+                continue
+    return out[:_MAX_CANDIDATES]
+
+
+def derivative_mistakes(f: sp.Expr, x: sp.Symbol, n: int = 1) -> list[tuple[str, sp.Expr]]:
+    """Wrong n-th derivatives of f, each with the misconception tag that produces it.
+
+    Candidates: a rule misapplied in the last differentiation step, or in the first step
+    and then differentiated correctly; f itself and its lower derivatives (not
+    differentiated enough). `integrated_instead` is detected from the student's answer
+    instead (its derivative is f), see `antiderivative_of`.
+    """
+    lower = [f] + [sp.diff(f, x, k) for k in range(1, n)]
+    out = one_step_mistakes(lower[-1], x)
+    if n >= 2:
+        out += [(tag, sp.diff(w, x, n - 1)) for tag, w in one_step_mistakes(f, x)]
+    out += [("not_differentiated", g) for g in lower]
+    order = {tag: i for i, tag in enumerate(DERIVATIVE_PRIORITY)}
+    return sorted(out, key=lambda pair: order[pair[0]])
+
+
+def antiderivative_of(answer: sp.Expr, x: sp.Symbol) -> sp.Expr:
+    """The derivative of the student's answer: equal to f when they integrated instead."""
+    return sp.diff(answer, x)
+
+
+# ---------------------------------------------------------------------------------------------
+# Classification of critical points
+# ---------------------------------------------------------------------------------------------
+
+
+def classification_tags(
+    truth: str, said: str, stationary: bool, second_derivative_zero: bool
+) -> tuple[str, ...]:
+    """Tags for a critical point classified as `said` when it is `truth`.
+
+    `stationary` is f'(c) = 0; `second_derivative_zero` is f''(c) = 0. Where both the
+    second-derivative and the stationary-point mistakes fit, the more specific one
+    (second_derivative_test_misused) is reported.
+    """
+    if said == truth:
+        return ()
+    if {truth, said} == {"local_min", "local_max"}:
+        return ("min_max_swapped",)
+    if second_derivative_zero and stationary:
+        return ("second_derivative_test_misused",)
+    if truth == "neither":
+        return ("stationary_assumed_extremum",)
+    return ()

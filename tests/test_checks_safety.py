@@ -1,0 +1,328 @@
+"""autograder cannot be fooled or broken: hostile text, fake objects, placeholders, logging."""
+
+import json
+import time
+from fractions import Fraction
+
+import numpy as np
+import pytest
+import sympy as sp
+
+import autograder as ag
+
+x = sp.Symbol("x", real=True)
+F = x**2  # f' = 2x
+
+CHECKS = {
+    "expression": lambda a: ag.check_expression(a, 2 * x),
+    "number": lambda a: ag.check_number(a, 2),
+    "derivative": lambda a: ag.check_derivative(a, F),
+    "critical_points": lambda a: ag.check_critical_points(a, F),
+    "inflection_points": lambda a: ag.check_inflection_points(a, x**3),
+    "classification": lambda a: ag.check_classification(a, F),
+    "intervals": lambda a: ag.check_intervals(a, F, "increasing"),
+    "differentiability": lambda a: ag.check_differentiability(a, sp.Abs(x), 0),
+    "convexity": lambda a: ag.check_convexity(a, F),
+    "subdifferential": lambda a: ag.check_subdifferential(a, sp.Abs(x), 0),
+    "gradient": lambda a: ag.check_gradient(a, F, [x]),
+    "hessian": lambda a: ag.check_hessian(a, F, [x]),
+}
+
+
+# --- hostile text -----------------------------------------------------------------------------
+
+PWNED = "/tmp/autograder_pwned_by_test"
+HOSTILE = [
+    f"__import__('os').system('touch {PWNED}')",
+    f"eval(\"__import__('os').system('touch {PWNED}')\")",
+    "().__class__.__bases__[0].__subclasses__()",
+    "x.__class__",
+    "__builtins__",
+    "lambda: 0",
+    "9**9**9",
+    "9^9^9^9",
+    "10^1000000",
+    "x" * 100_000,
+    "(" * 5000 + "x" + ")" * 5000,
+    "[" * 400 + "]" * 400,
+    "|" * 300,
+    "1/0",
+    "x; import os",
+    "\x00\x01\x02",
+    "🙂",
+    "{-1, ",
+    "(-oo, 3",
+]
+
+
+@pytest.mark.parametrize("name", sorted(CHECKS))
+def test_hostile_strings_get_feedback_fast_and_run_nothing(name, tmp_path):
+    import os
+
+    for text in HOSTILE:
+        start = time.perf_counter()
+        feedback = CHECKS[name](text)
+        assert time.perf_counter() - start < 2.0, (name, text[:40])
+        assert isinstance(feedback, ag.Feedback)
+        assert not feedback.correct and feedback.score == 0.0
+        assert feedback.state in ("cannot_read", "not_yet", "almost"), (name, text[:40])
+    assert not os.path.exists(PWNED)
+
+
+def test_slow_sympy_answer_is_cut_off():
+    k = sp.Symbol("k", integer=True, positive=True)
+    slow = sp.Sum(x / k**2, (k, 1, 10**8))
+    start = time.perf_counter()
+    feedback = ag.check_derivative(slow, F)
+    assert time.perf_counter() - start < 2.5
+    assert feedback.state == "cannot_read" and "too long" in feedback.message
+
+
+def test_huge_sympy_power_is_answered():
+    feedback = ag.check_derivative(sp.Pow(x, 10**6, evaluate=False), F)
+    assert feedback.state == "not_yet"
+    assert ag.check_number(sp.Integer(10) ** 5000, 2).state == "cannot_read"
+    assert ag.check_number(10**10000, 2).state == "cannot_read"
+
+
+# --- fake objects -----------------------------------------------------------------------------
+
+
+class EqualsEverything:
+    def __eq__(self, other):
+        return True
+
+    __hash__ = object.__hash__
+
+
+class SubtractsToZero:
+    def __sub__(self, other):
+        return 0
+
+    def __rsub__(self, other):
+        return 0
+
+    def __abs__(self):
+        return 0
+
+    def __float__(self):
+        return 2.0
+
+
+class LyingInt(int):
+    def __eq__(self, other):
+        return True
+
+    __hash__ = int.__hash__
+
+
+class LyingStr(str):
+    def __eq__(self, other):
+        return True
+
+    __hash__ = str.__hash__
+
+
+class LyingFloat(float):
+    def __sub__(self, other):
+        return 0.0
+
+
+class LyingList(list):
+    pass
+
+
+class LyingDict(dict):
+    pass
+
+
+class LyingSymbol(sp.Symbol):
+    def __eq__(self, other):
+        return True
+
+    __hash__ = sp.Symbol.__hash__
+
+
+class HomeMadeExpr(sp.Expr):
+    pass
+
+
+class SpoofsClass:
+    @property
+    def __class__(self):
+        return sp.Integer
+
+
+FAKES = [
+    EqualsEverything(),
+    SubtractsToZero(),
+    LyingInt(2),
+    LyingStr("2x"),
+    LyingFloat(2.0),
+    LyingList(["2x"]),
+    LyingDict({0: "local_min"}),
+    LyingSymbol("x"),
+    2 * x + LyingSymbol("y"),
+    HomeMadeExpr(),
+    SpoofsClass(),
+    [EqualsEverything()],
+    {0: EqualsEverything()},
+    sp.Function("g")(x),
+    object(),
+    print,
+    lambda: 2 * x,
+    np.array([EqualsEverything()], dtype=object),
+]
+
+
+@pytest.mark.parametrize("name", sorted(CHECKS))
+def test_fake_objects_refused(name):
+    for fake in FAKES:
+        feedback = CHECKS[name](fake)
+        assert not feedback.correct and feedback.score == 0.0, (name, type(fake))
+        assert feedback.state == "cannot_read", (name, type(fake), feedback.message)
+
+
+def test_refusal_message_is_clear():
+    feedback = ag.check_derivative(EqualsEverything(), F)
+    assert "not a value I can check" in feedback.message
+    assert feedback.tags == ()
+
+
+def test_plain_values_of_every_kind_are_read():
+    assert ag.check_number(np.float64(2.0), 2).correct
+    assert ag.check_number(np.int32(2), 2).correct
+    assert ag.check_number(Fraction(4, 2), 2).correct
+    assert ag.check_critical_points(np.array([0.0]), F).correct
+    assert ag.check_gradient(np.array(["2x"]), F, [x]).correct
+
+
+def test_deep_and_large_containers_refused():
+    deep: list = [0]
+    for _ in range(50):
+        deep = [deep]
+    assert ag.check_critical_points(deep, F).state == "cannot_read"
+    assert ag.check_critical_points(list(range(100_000)), F).state == "cannot_read"
+
+
+# --- not attempted ----------------------------------------------------------------------------
+
+
+def _stub():
+    raise NotImplementedError()
+
+
+PLACEHOLDERS = [
+    None,
+    ...,
+    "",
+    "   ",
+    NotImplemented,
+    NotImplementedError,
+    NotImplementedError(),
+    ag.attempt(_stub),
+    ag.attempt(lambda: undefined_name),  # noqa: F821
+    [None, None],
+    {0: None},
+]
+
+
+@pytest.mark.parametrize("name", sorted(CHECKS))
+def test_placeholders_read_as_not_attempted(name):
+    for placeholder in PLACEHOLDERS:
+        feedback = CHECKS[name](placeholder)
+        assert feedback.state == "not_attempted", (name, placeholder)
+        assert feedback.message.startswith("Not attempted yet")
+        assert feedback.tags == () and feedback.score == 0.0
+
+
+def test_attempt_and_answer_of():
+    assert ag.attempt(lambda: 2 * x) == 2 * x
+    assert ag.answer_of(lambda: "2x") == "2x"
+    assert ag.answer_of("2x") == "2x"
+    assert ag.check_derivative(ag.answer_of(_stub), F).state == "not_attempted"
+    failed = ag.check_derivative(ag.attempt(lambda: 1 / 0), F)
+    assert failed.state == "cannot_read" and "ZeroDivisionError" in failed.message
+
+
+def test_partly_filled_container_is_unreadable_not_unattempted():
+    feedback = ag.check_critical_points([0, None], F)
+    assert feedback.state == "cannot_read" and "placeholder" in feedback.message
+
+
+# --- nothing on stderr (nbgrader gives 0 to a cell writing to stderr) -------------------------
+
+
+def test_checks_write_nothing_to_stderr(capfd):
+    ag.check_derivative("1/(x-x)", F)
+    ag.check_derivative("exp(exp(exp(x)))", F)
+    ag.check_derivative("log(-x^2 - 1)", F)
+    ag.check_expression("x^1000", x**1000)
+    assert capfd.readouterr().err == ""
+
+
+# --- class analytics log ----------------------------------------------------------------------
+
+
+def test_log_lines_written(tmp_path, monkeypatch):
+    path = tmp_path / "checks.jsonl"
+    monkeypatch.setenv("AUTOGRADER_LOG", str(path))
+    ag.check_derivative("2x", F, question="q1")
+    ag.check_derivative("x^2", F, question="q1")
+    ag.check_critical_points("[]", sp.Abs(x), question="q2")
+    ag.check_number(None, 1)
+    lines = [json.loads(line) for line in path.read_text().splitlines()]
+    assert [line["question"] for line in lines] == ["q1", "q1", "q2", None]
+    assert [line["check"] for line in lines] == [
+        "check_derivative",
+        "check_derivative",
+        "check_critical_points",
+        "check_number",
+    ]
+    assert lines[0]["correct"] is True and lines[0]["score"] == 1.0 and lines[0]["tags"] == []
+    assert lines[1]["tags"] == ["not_differentiated"]
+    assert lines[2]["tags"] == ["missing_nondifferentiable_point"]
+    assert lines[3]["state"] == "not_attempted"
+
+
+def test_unwritable_log_never_fails_a_check(tmp_path, monkeypatch):
+    monkeypatch.setenv("AUTOGRADER_LOG", str(tmp_path / "missing-dir" / "log.jsonl"))
+    assert ag.check_derivative("2x", F).correct
+    monkeypatch.setenv("AUTOGRADER_LOG", str(tmp_path))  # a directory
+    assert ag.check_derivative("2x", F).correct
+
+
+def test_no_log_without_variable(tmp_path, monkeypatch):
+    monkeypatch.delenv("AUTOGRADER_LOG", raising=False)
+    monkeypatch.chdir(tmp_path)
+    ag.check_derivative("2x", F)
+    assert list(tmp_path.iterdir()) == []
+
+
+# --- tags and messages ------------------------------------------------------------------------
+
+
+def test_tag_vocabulary_is_exact():
+    assert set(ag.TAGS) == {
+        "sign_error",
+        "missing_chain_factor",
+        "product_rule_as_product",
+        "power_rule_error",
+        "quotient_rule_order",
+        "integrated_instead",
+        "not_differentiated",
+        "constant_factor_dropped",
+        "missing_point",
+        "extra_point",
+        "missing_nondifferentiable_point",
+        "outside_domain",
+        "min_max_swapped",
+        "second_derivative_test_misused",
+        "stationary_assumed_extremum",
+        "inflection_without_sign_change",
+        "missing_inflection",
+        "increasing_decreasing_swapped",
+        "concavity_swapped",
+        "continuous_not_differentiable",
+    }
+    assert all(len(message) > 40 for message in ag.MESSAGES.values())

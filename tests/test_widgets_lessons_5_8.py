@@ -1,0 +1,273 @@
+"""The widgets of lessons 5-8 (chord, saddle, race): built with `example()`, driven by setting
+slider values, checked against the engine; updates move artists, never add them."""
+
+from __future__ import annotations
+
+import statistics
+import time
+
+import matplotlib
+
+matplotlib.use("Agg")
+
+import matplotlib.pyplot as plt  # noqa: E402
+import numpy as np  # noqa: E402
+import pytest  # noqa: E402
+import sympy as sp  # noqa: E402
+
+from calc_helpers import (  # noqa: E402
+    gradient,
+    gradient_descent,
+    gradient_descent_nd,
+    is_convex,
+    newton_method,
+    real_symbol,
+)
+from calc_helpers.ml_losses import deep_slice, hinge_loss, logistic_loss  # noqa: E402
+from calc_helpers.widgets import chord, examples, race, saddle  # noqa: E402
+
+x, y = real_symbol("x"), real_symbol("y")
+W = real_symbol("w")
+
+
+def artist_counts(figure) -> list[tuple[int, ...]]:
+    """How many artists of each kind every axes holds (updates must not change this)."""
+    return [
+        (len(ax.lines), len(ax.collections), len(ax.texts), len(ax.patches), len(ax.images),
+         len(ax.artists))
+        for ax in figure.axes
+    ]
+
+
+def quiet(widget):
+    """The widget without its redraws (Agg draws synchronously in draw_idle; ipympl does not):
+    the logic tests look at artist data, which update() sets before any draw."""
+    widget.figure.canvas.draw_idle = lambda *args, **kwargs: None
+    return widget
+
+
+def exact(expr, **values) -> float:
+    return float(sp.sympify(expr).subs({real_symbol(k): v for k, v in values.items()}))
+
+
+@pytest.fixture(autouse=True)
+def _close_figures():
+    yield
+    plt.close("all")
+
+
+def test_builders_are_registered():
+    found = examples()
+    for name in ("chord_explorer", "saddle_explorer", "optimizer_race"):
+        assert name in found
+
+
+# ---------------------------------------------------------------------------------------------
+# chord_explorer
+# ---------------------------------------------------------------------------------------------
+
+
+def test_chord_endpoints_and_point_follow_the_sliders():
+    widget = quiet(chord.example())
+    f = deep_slice()
+    before = artist_counts(widget.figure)
+    for a, b, t in [(-1.0, 1.0, 0.5), (-1.5, 0.3, 0.2), (0.65, 1.6, 0.9), (1.2, -0.4, 0.0)]:
+        widget.controls["a"].value = a
+        widget.controls["b"].value = b
+        widget.controls["t"].value = t
+        fa, fb = exact(f, w=a), exact(f, w=b)
+        xs, ys = widget.chord.get_data()
+        assert np.allclose(xs, [a, b]) and np.allclose(ys, [fa, fb])
+        assert np.allclose(widget.ends.get_offsets(), [[a, fa], [b, fb]])
+        xt = (1 - t) * a + t * b
+        chord_t = (1 - t) * fa + t * fb
+        assert np.allclose(widget.on_curve.get_data(), [[xt], [exact(f, w=xt)]])
+        assert np.allclose(widget.on_chord.get_data(), [[xt], [chord_t]])
+        assert widget.state["holds"] == (exact(f, w=xt) <= chord_t + 1e-9)
+    assert artist_counts(widget.figure) == before
+
+
+def test_chord_verdict_fails_where_the_loss_rises_above_its_chord():
+    widget = quiet(chord.example())
+    widget.controls["a"].value = -1.0
+    widget.controls["b"].value = 1.0
+    widget.controls["t"].value = 0.5
+    assert widget.state["holds"] is False
+    assert "fails" in widget.readout.value
+    assert widget.convex is False and widget.convex == is_convex(deep_slice(), W)
+
+
+@pytest.mark.parametrize("f", [x**2, sp.Abs(x), sp.exp(x), logistic_loss(x), hinge_loss(x)],
+                         ids=["x^2", "|x|", "exp", "logistic", "hinge"])
+def test_chord_verdict_always_holds_for_convex_functions(f):
+    assert is_convex(f, x)
+    widget = quiet(chord.chord_explorer(f, -2.0, 2.0, x=x, x_range=(-3.0, 3.0)))
+    rng = np.random.default_rng(5)
+    for a, b, t in rng.uniform([-3, -3, 0], [3, 3, 1], size=(40, 3)):
+        widget.controls["a"].value = round(float(a), 2)
+        widget.controls["b"].value = round(float(b), 2)
+        widget.controls["t"].value = round(float(t), 2)
+        assert widget.state["holds"] is True, widget.state
+    assert "holds" in widget.readout.value
+
+
+@pytest.mark.parametrize("f", [x**3, sp.sin(x), -sp.Abs(x), x**4 - 2 * x**2],
+                         ids=["x^3", "sin", "-|x|", "double-well"])
+def test_chord_verdict_finds_failures_of_nonconvex_functions(f):
+    assert not is_convex(f, x, sp.Interval(-2, 2))
+    widget = quiet(chord.chord_explorer(f, -2.0, 2.0, x=x, x_range=(-2.0, 2.0)))
+    failures = 0
+    for a in np.arange(-2.0, 2.01, 0.5):
+        for b in np.arange(-2.0, 2.01, 0.5):
+            widget.controls["a"].value = float(a)
+            widget.controls["b"].value = float(b)
+            failures += widget.state["holds"] is False
+    assert failures > 0
+    assert "not convex" in widget.readout.value
+
+
+def test_chord_outside_the_domain_says_so_and_hides_the_chord():
+    widget = quiet(chord.chord_explorer(sp.log(x), 1.0, 2.0, x=x, x_range=(-1.0, 3.0)))
+    widget.controls["a"].value = -0.5
+    assert widget.state["holds"] is None
+    assert "not defined" in widget.readout.value
+    assert len(widget.chord.get_xdata()) == 0
+
+
+# ---------------------------------------------------------------------------------------------
+# saddle_explorer
+# ---------------------------------------------------------------------------------------------
+
+
+def test_saddle_arrow_is_the_gradient_at_the_point():
+    widget = quiet(saddle.example())
+    grad = gradient(x**2 - y**2, (x, y))
+    before = artist_counts(widget.figure)
+    arrow = widget.arrow
+    for px, py in [(1.5, 0.05), (-0.7, 1.2), (0.33, -1.9), (2.0, 2.0)]:
+        widget.controls["x"].value = px
+        widget.controls["y"].value = py
+        assert np.allclose(arrow.get_offsets(), [[px, py]])
+        expected = [exact(g, x=px, y=py) for g in grad]
+        assert np.allclose([arrow.U[0], arrow.V[0]], expected)
+        assert widget.state["critical"] is None
+        assert "Not a critical point" in widget.readout.value
+    assert widget.arrow is arrow
+    assert artist_counts(widget.figure) == before
+
+
+def test_saddle_paths_are_the_engines_gradient_descent_runs():
+    widget = quiet(saddle.example())
+    widget.controls["x"].value = 1.2
+    widget.controls["y"].value = -0.1
+    widget.controls["momentum"].value = 0.5
+    plain = gradient_descent_nd(x**2 - y**2, (x, y), (1.2, -0.1), 0.1, 30)
+    heavy = gradient_descent_nd(x**2 - y**2, (x, y), (1.2, -0.1), 0.1, 30, momentum=0.5)
+    assert np.array_equal(np.column_stack(widget.plain.get_data()), plain)
+    assert np.array_equal(np.column_stack(widget.heavy.get_data()), heavy)
+
+
+@pytest.mark.parametrize(
+    ("f", "verdict", "words"),
+    [
+        (x**2 - y**2, "saddle", "saddle point"),
+        (x**2 + y**2, "local_min", "local minimum"),
+        (-(x**2) - y**2, "local_max", "local maximum"),
+        (x**4 - y**4, "inconclusive", "inconclusive"),
+        (x**4 + y**4, "inconclusive", "inconclusive"),
+    ],
+)
+def test_saddle_reports_the_hessian_verdict_at_a_critical_point(f, verdict, words):
+    widget = quiet(saddle.saddle_explorer(f, (x, y), point=(1.0, 1.0)))
+    widget.controls["x"].value = 0.0
+    widget.controls["y"].value = 0.0
+    point, found = widget.state["critical"]
+    assert tuple(point) == (0, 0) and found == verdict
+    assert words in widget.readout.value
+    assert np.allclose([widget.arrow.U[0], widget.arrow.V[0]], [0.0, 0.0])
+
+
+def test_saddle_helpers_match_the_lesson():
+    assert saddle.critical_points_2d(x**2 + y**4 / 4 - y**2 / 2, (x, y)) == [
+        ((0, -1), "local_min"), ((0, 0), "saddle"), ((0, 1), "local_min")]
+    assert saddle.axis_slices(x**4 - y**4, (x, y)) == {"along x": "local_min",
+                                                       "along y": "local_max"}
+    assert saddle.critical_points_2d((x * y - 1) ** 2, (x, y)) == [((0, 0), "saddle")]
+
+
+# ---------------------------------------------------------------------------------------------
+# optimizer_race
+# ---------------------------------------------------------------------------------------------
+
+
+def test_race_iterates_are_the_engines():
+    widget = quiet(race.example())
+    f = x**4 - 3 * x**2 + x
+    before = artist_counts(widget.figure)
+    for rate, x0, steps in [(0.02, 2.0, 10), (0.1, 0.5, 25), (0.3, -1.5, 40), (0.001, 1.0, 1)]:
+        widget.controls["learning_rate"].value = rate
+        widget.controls["x0"].value = x0
+        widget.controls["steps"].value = steps
+        gd = gradient_descent(f, widget.controls["x0"].value,
+                              widget.controls["learning_rate"].value, steps)
+        nt = newton_method(f, widget.controls["x0"].value, steps)
+        assert widget.runs["gradient descent"] == gd
+        assert widget.runs["Newton"] == nt
+        assert np.array_equal(widget.dots["gradient descent"].get_xdata(), gd)
+        assert np.array_equal(widget.dots["Newton"].get_xdata(), nt)
+        assert np.array_equal(widget.curves["Newton"].get_xdata(), np.arange(len(nt)))
+        assert f"{gd[-1]:.6g}" in widget.readout.value
+        assert f"{nt[-1]:.6g}" in widget.readout.value
+    assert artist_counts(widget.figure) == before
+
+
+def test_race_flags_newton_heading_for_a_maximum():
+    widget = quiet(race.example())
+    widget.controls["x0"].value = 0.5
+    assert "maximum" in widget.readout.value
+    assert abs(widget.runs["Newton"][-1] - 0.169938) < 1e-5
+
+
+def test_race_reports_divergence():
+    widget = quiet(race.example())
+    widget.controls["learning_rate"].value = 1.0
+    widget.controls["steps"].value = 40
+    assert "diverged" in widget.readout.value
+
+
+# ---------------------------------------------------------------------------------------------
+# speed: one slider update = observer (update + draw_idle) + a full draw
+# ---------------------------------------------------------------------------------------------
+
+
+def median_update_ms(widget, key, values) -> float:
+    canvas = widget.figure.canvas
+    canvas.draw()
+    canvas.draw_idle = lambda *args, **kwargs: None  # as in ipympl: the front end draws
+    times = []
+    for value in values:
+        start = time.perf_counter()
+        widget.controls[key].value = value
+        canvas.draw()
+        times.append(time.perf_counter() - start)
+    return 1000 * statistics.median(times)
+
+
+@pytest.mark.parametrize(
+    ("build", "key", "values"),
+    [
+        (chord.example, "t", [round(0.05 * k, 2) for k in range(1, 16)]),
+        (saddle.example, "x", [round(-1.5 + 0.2 * k, 2) for k in range(15)]),
+        (race.example, "x0", [round(-2.0 + 0.25 * k, 2) for k in range(15)]),
+    ],
+    ids=["chord", "saddle", "race"],
+)
+def test_slider_updates_are_quick_and_reuse_the_figure(build, key, values):
+    widget = build()
+    figures = plt.get_fignums()
+    before = artist_counts(widget.figure)
+    elapsed = median_update_ms(widget, key, values)
+    assert plt.get_fignums() == figures
+    assert artist_counts(widget.figure) == before
+    # target: ~30 ms on an idle machine; the bound leaves room for a loaded CI runner
+    assert elapsed < 250, f"median update {elapsed:.0f} ms"

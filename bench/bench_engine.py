@@ -39,7 +39,11 @@ def calls():
         point = 0 if name in ("|x|", "relu", "x^(2/3)", "cbrt", "x^4") else 2
         yield "parse", name, lambda: ch.parse("x^3 - 3x^2 - 9x + 5")
         yield "derivative", name, lambda f=f: ch.derivative(f)
-        yield "difference_quotient", name, lambda f=f: ch.difference_quotient(f, 2, sp.Rational(1, 100))
+        yield (
+            "difference_quotient",
+            name,
+            lambda f=f: ch.difference_quotient(f, 2, sp.Rational(1, 100)),
+        )
         yield "one_sided_derivatives", name, lambda f=f, p=point: ch.one_sided_derivatives(f, p)
         yield "differentiability", name, lambda f=f, p=point: ch.differentiability(f, p)
         if name != "relu":
@@ -61,7 +65,11 @@ def calls():
     saddle = x**2 - y**2
     yield "gradient", "x^2-y^2", lambda: ch.gradient(saddle, [x, y])
     yield "hessian", "x^2-y^2", lambda: ch.hessian(saddle, [x, y])
-    yield "classify_critical_point_2d", "x^2-y^2", lambda: ch.classify_critical_point_2d(saddle, (0, 0))
+    yield (
+        "classify_critical_point_2d",
+        "x^2-y^2",
+        lambda: ch.classify_critical_point_2d(saddle, (0, 0)),
+    )
 
 
 def main() -> None:

@@ -32,7 +32,9 @@ def as_expr(f: ExprLike, variables: Sequence[str] = ("x",)) -> sp.Expr:
 
         return parse(f, variables)
     if isinstance(f, bool) or not isinstance(f, (sp.Basic, int, float)):
-        raise TypeError(f"expected a SymPy expression, a number or a string, got {type(f).__name__}")
+        raise TypeError(
+            f"expected a SymPy expression, a number or a string, got {type(f).__name__}"
+        )
     expr = sp.sympify(f)  # a number or a SymPy object, never text
     if not isinstance(expr, sp.Expr):
         raise TypeError(f"expected an expression, got {expr!r}")

@@ -1,4 +1,4 @@
-"""Deciding signs and equality of exact SymPy numbers, with high-precision evaluation as fallback."""
+"""Signs and equality of exact SymPy numbers, with high-precision evaluation as fallback."""
 
 from __future__ import annotations
 
@@ -69,7 +69,7 @@ def value_at(expr: sp.Expr, x: sp.Symbol, point: sp.Expr) -> sp.Expr | None:
 
 
 def to_float(value: sp.Expr) -> float:
-    """A Python float of an exact real value (a vanishing imaginary part from radicals is dropped)."""
+    """A Python float of an exact real value (a vanishing imaginary part is dropped)."""
     approx = sp.N(value, 30)
     re, im = approx.as_real_imag()
     if abs(im) > 1e-20:

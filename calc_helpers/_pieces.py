@@ -12,7 +12,7 @@ from dataclasses import dataclass
 import sympy as sp
 
 from ._numeric import TINY, sign_of, sort_key
-from ._solve import bounded, zeros
+from ._solve import zeros
 
 _KINKS = (sp.Abs, sp.sign, sp.Heaviside)
 
@@ -22,7 +22,7 @@ def real_powers(expr: sp.Expr) -> sp.Expr:
 
     def rewrite(power: sp.Pow) -> sp.Expr:
         base, exponent = power.args
-        p, q = exponent.p, exponent.q
+        p = exponent.p
         magnitude = sp.Abs(base) ** exponent
         return magnitude if p % 2 == 0 else sp.sign(base) * magnitude
 

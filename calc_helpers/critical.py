@@ -15,9 +15,7 @@ from .sign_charts import resolve_domain, sign_chart
 _MAX_ORDER = 12
 
 
-def _interior(
-    expr: sp.Expr, var: sp.Symbol, point: sp.Expr, domain: sp.Set = sp.S.Reals
-) -> bool:
+def _interior(expr: sp.Expr, var: sp.Symbol, point: sp.Expr, domain: sp.Set = sp.S.Reals) -> bool:
     """Whether f is defined at the point and on both sides of it, within the domain."""
     return all(
         value_at(expr, var, p) is not None and domain.contains(p) == sp.true
@@ -69,10 +67,8 @@ def _slope_sign(piece: sp.Expr, var: sp.Symbol, point: sp.Expr, side: str) -> in
     return sign_of(sp.diff(piece, var).subs(var, side_sample(point, side)))
 
 
-def classify_critical_point(
-    f: ExprLike, c: ExprLike, x: sp.Symbol | str | None = None
-) -> str:
-    """"local_min", "local_max" or "neither" at an interior point c.
+def classify_critical_point(f: ExprLike, c: ExprLike, x: sp.Symbol | str | None = None) -> str:
+    """ "local_min", "local_max" or "neither" at an interior point c.
 
     Uses the sign of f' on each side (first-derivative test, through higher derivatives where
     needed), so it is right where the second-derivative test is silent (f''(c) = 0, or f'
@@ -116,7 +112,10 @@ def inflection_points(
         point = left.end
         if point != right.start or s_left == 0 or s_right == 0 or s_left == s_right:
             continue
-        if _interior(expr, var, point, chart.domain) and differentiability(expr, point, var).continuous:
+        if (
+            _interior(expr, var, point, chart.domain)
+            and differentiability(expr, point, var).continuous
+        ):
             found.append(point)
     return found
 

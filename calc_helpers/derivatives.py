@@ -14,7 +14,7 @@ KINDS = ("differentiable", "discontinuity", "corner", "cusp", "vertical_tangent"
 
 
 def prepare(f: ExprLike, x: sp.Symbol | str | None = None) -> tuple[sp.Expr, sp.Symbol]:
-    """The function as a real-valued SymPy expression (real roots for odd roots) and its variable."""
+    """The function as a real SymPy expression (odd roots are real roots) and its variable."""
     expr, var = function_and_variable(f, x)
     return real_powers(expr), var
 
@@ -209,7 +209,9 @@ def _kind(left: sp.Expr | None, right: sp.Expr | None) -> str:
     return "differentiable" if equal(left, right) else "corner"
 
 
-def differentiability(f: ExprLike, a: ExprLike, x: sp.Symbol | str | None = None) -> Differentiability:
+def differentiability(
+    f: ExprLike, a: ExprLike, x: sp.Symbol | str | None = None
+) -> Differentiability:
     """Classify f at a: differentiable, discontinuity, corner, cusp or vertical tangent.
 
     A corner has finite one-sided derivatives that differ; a cusp infinite ones of opposite

@@ -44,7 +44,9 @@ def classify_critical_point_2d(
     """
     expr, names = _prepare(f, variables)
     if len(names) != 2 or len(point) != 2:
-        raise ValueError("classify_critical_point_2d needs a function of two variables and a point (a, b)")
+        raise ValueError(
+            "classify_critical_point_2d needs a function of two variables and a point (a, b)"
+        )
     at = dict(zip(names, [as_number(p) for p in point], strict=True))
     slopes = [sp.simplify(g.subs(at)) for g in gradient(expr, names)]
     if any(sign_of(s) != 0 for s in slopes):

@@ -43,7 +43,9 @@ def gradient_descent(
     return xs
 
 
-def newton_method(f: ExprLike, x0: float, steps: int, x: sp.Symbol | str | None = None) -> list[float]:
+def newton_method(
+    f: ExprLike, x0: float, steps: int, x: sp.Symbol | str | None = None
+) -> list[float]:
     """Newton's method for optimisation: x_{k+1} = x_k - f'(x_k) / f''(x_k) (steps + 1 values).
 
     The run stops early where f''(x_k) = 0 (no Newton step exists) or the iterates diverge.

@@ -81,7 +81,10 @@ def _continuous_at(expr: sp.Expr, var: sp.Symbol):
     from .derivatives import differentiability
 
     def joins(point: sp.Expr) -> bool:
-        return value_at(expr, var, point) is not None and differentiability(expr, point, var).continuous
+        return (
+            value_at(expr, var, point) is not None
+            and differentiability(expr, point, var).continuous
+        )
 
     return joins
 

@@ -274,7 +274,10 @@ class TestSympyTraps:
     def test_solve_on_trig_gives_representatives(self):
         assert sp.solve(sp.cos(x), x) == [sp.pi / 2, 3 * sp.pi / 2]
         assert ch.critical_points(sp.sin(x), domain=sp.Interval(0, 4 * sp.pi)) == [
-            sp.pi / 2, 3 * sp.pi / 2, 5 * sp.pi / 2, 7 * sp.pi / 2,
+            sp.pi / 2,
+            3 * sp.pi / 2,
+            5 * sp.pi / 2,
+            7 * sp.pi / 2,
         ]
 
     def test_piecewise_derivative_hides_the_jump(self):

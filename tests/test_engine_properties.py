@@ -4,7 +4,7 @@ import math
 
 import numpy as np
 import sympy as sp
-from hypothesis import assume, given
+from hypothesis import assume, given, settings
 from hypothesis import strategies as st
 
 import calc_helpers as ch
@@ -116,7 +116,9 @@ def test_classification_agrees_with_sampling(f):
             assert all(v <= fc + 1e-12 for v in around), (f, c)
         else:
             assert any(v < fc - 1e-15 for v in around) and any(v > fc + 1e-15 for v in around), (
-                f, c, verdict,
+                f,
+                c,
+                verdict,
             )
 
 
@@ -139,6 +141,7 @@ def test_monotonicity_agrees_with_sampled_slopes(f):
             assert s <= 0, (f, t)
 
 
+@settings(max_examples=20)  # transcendental f'' often needs the numeric search: slow examples
 @given(smooth_functions())
 def test_concavity_agrees_with_sampled_curvature(f):
     try:

@@ -16,7 +16,6 @@ $(BIN)/python:
 $(VENV)/.installed: pyproject.toml | $(BIN)/python
 	$(BIN)/python -m pip install --quiet -e .
 	$(BIN)/jupyter labextension enable --level=sys_prefix @jupyter/nbgrader >/dev/null
-	$(BIN)/jupyter server extension enable --sys-prefix nbgrader >/dev/null
 	touch $@
 
 $(VENV)/.installed-dev: pyproject.toml $(VENV)/.installed

@@ -27,6 +27,17 @@ How expressions are read:
 * ``log`` is the natural logarithm; ``log(x, b)`` has base ``b``.  ``cbrt`` and
   ``root(x, n)`` are real roots (``cbrt(-8)`` is ``-2``).
 * Decimals stay floats (``1.5`` gives a ``Float``); integers and fractions stay exact.
+  A root of something containing a decimal gets a decimal exponent (``sqrt(0.5x)`` is
+  ``0.707...*x**0.5``): SymPy 1.14 can hang on some exact roots of decimals.
+* Numbers must be real: ``sqrt(-1)``, ``ln(-2)`` and ``(-8)^(1/3)`` are refused (the
+  last with a hint to use ``cbrt``).  So are undefined values such as ``1/0`` and ``log(0)``.
+
+Safety limits (see the ``MAX_*`` constants): at most 1000 characters (checked first),
+500 tokens and 50 levels of nesting (counted without Python recursion running away);
+numeric exponents at most 1000 in size, exact numbers at most 1000 digits (estimated
+before SymPy computes a power), typed numbers at most 100 digits, and a few limits on
+what SymPy evaluates slowly by itself (deeply nested functions of numbers, sin of
+huge numbers, roots of huge numbers).
 """
 
 import math
@@ -50,7 +61,7 @@ MAX_FLOAT_EXPONENT = 300  # 1e300 at most
 MAX_ROOT_DIGITS = 100  # SymPy factorises a number to take its root
 MAX_ANGLE_LOG10 = 100.0  # sin(10^100) needs a lot of precision and means nothing
 MAX_GROWTH_LOG10 = 3.0  # sinh and cosh grow like exp: their argument is at most 1000
-MAX_NUMERIC_NESTING = 10  # SymPy evaluates nested functions of numbers again at each level
+MAX_NUMERIC_NESTING = 6  # SymPy evaluates nested functions of numbers again at each level
 MAX_EXPANDED_TERMS = 1000  # SymPy may expand (a + b + c)^n when a, b, c are numbers
 
 
@@ -126,11 +137,12 @@ def _real_root(value: sympy.Expr, degree: sympy.Expr) -> sympy.Expr:
     if not (degree.is_Integer and 1 <= degree <= MAX_EXPONENT):
         raise _Refusal("in root(x, n) the number n must be a whole number from 1 to 1000")
     _check_power(value, 1 / degree)
+    exponent = _safe_exponent(value, 1 / degree)
     if degree.is_even:
-        return sympy.root(value, degree)  # what real_root gives too, without a Piecewise
-    if value.is_extended_real is None:
+        return sympy.Pow(value, exponent)  # what real_root gives too, without a Piecewise
+    if value.is_extended_real is None or exponent.is_Float:
         # real_root would wrap this in a Piecewise on im(value); the course is real-valued
-        return sympy.sign(value) * sympy.root(sympy.Abs(value), degree)
+        return sympy.sign(value) * sympy.Pow(sympy.Abs(value), exponent)
     return sympy.real_root(value, degree)
 
 
@@ -309,7 +321,18 @@ def _check_argument(value: sympy.Expr, max_log10: float) -> None:
 
 def _power(base: sympy.Expr, exponent: sympy.Expr) -> sympy.Expr:
     _check_power(base, exponent)
-    return sympy.Pow(base, exponent)
+    return sympy.Pow(base, _safe_exponent(base, exponent))
+
+
+def _safe_exponent(base: sympy.Expr, exponent: sympy.Expr) -> sympy.Expr:
+    """A decimal exponent for a root of a base that contains a decimal.
+
+    SymPy 1.14 can loop forever on ``(0.7*5^(1/7))^(1/3)`` but not on ``^0.333...``;
+    the base is inexact anyway.
+    """
+    if exponent.is_Rational and not exponent.is_Integer and base.has(sympy.Float):
+        return sympy.Float(exponent)
+    return exponent
 
 
 def _product(factors: list[sympy.Expr]) -> sympy.Expr:
@@ -1083,9 +1106,9 @@ def _parse_endpoint(text: str, start: int, end: int) -> sympy.Expr:
     """An end of an interval: a real number or ±∞ (also written oo, inf, infinity)."""
     start, end = _strip(text, start, end)
     word = _compact(text[start:end])
-    sign = -1 if word.startswith("-") else 1
-    if word.lstrip("+-") in _INFINITY_WORDS and len(word) - len(word.lstrip("+-")) <= 1:
-        return sign * sympy.oo
+    unsigned = word[1:] if word.startswith(("+", "-")) else word
+    if unsigned in _INFINITY_WORDS:
+        return -sympy.oo if word.startswith("-") else sympy.oo
     value = _parse_number_span(text, start, end, f"missing number at position {start}")
     if value.is_extended_real is not True:
         raise _error(text, start, end - start, "an end of an interval must be a real number")
@@ -1205,6 +1228,9 @@ def _parse_set_part(text: str, start: int, end: int, variable: str) -> sympy.Set
         return _parse_finite_set(text, start, end)
     if text[start] in "([" and text[end - 1] in ")]":
         return _parse_interval(text, start, end)
+    if text[start] in "([":
+        reason = "this interval is not closed; end it with ')' or ']'"
+        raise _error(text, start, end - start, reason)
     reason = "write an interval such as (-oo, 3] or [0, 2]; join several with U"
     raise _error(text, start, end - start, reason)
 

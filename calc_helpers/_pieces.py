@@ -63,6 +63,11 @@ def _positive_set(u: sp.Expr, x: sp.Symbol, window: sp.Set, strict: bool) -> sp.
                 result = result.union(segment)
         if not strict:
             result = result.union(sp.FiniteSet(*cuts))
+        for end in (interval.start, interval.end):
+            if end.is_finite and interval.contains(end) == sp.true:
+                s = sign_of(u.subs(x, end))
+                if s > 0 or (s == 0 and not strict):
+                    result = result.union(sp.FiniteSet(end))
     return result
 
 

@@ -216,6 +216,8 @@ def test_absolute_extrema():
     assert ch.absolute_extrema(WORKED, -2, 4) == {"min": (-22, [3]), "max": (10, [-1])}
     assert ch.absolute_extrema(sp.Abs(x), -1, 2) == {"min": (0, [0]), "max": (2, [2])}
     assert ch.absolute_extrema(x**2, -1, 1)["max"] == (1, [-1, 1])
+    assert ch.absolute_extrema(x ** sp.Rational(2, 3), -1, 8) == {"min": (0, [0]), "max": (4, [8])}
+    assert ch.absolute_extrema(sp.log(x), 1, sp.E) == {"min": (0, [1]), "max": (1, [sp.E])}
     with pytest.raises(ValueError, match="not defined"):
         ch.absolute_extrema(1 / x, -1, 1)
     with pytest.raises(ValueError, match="not continuous"):

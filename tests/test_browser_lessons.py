@@ -1,0 +1,126 @@
+"""Every lesson in a real browser: JupyterLab started on 127.0.0.1 by the test, Debian's
+Chromium driven by Python Playwright. For each lesson: open it, run all cells, find every
+slider, move it with the keyboard, and assert that the plot's pixels and the read-out change;
+no JavaScript errors in the console. Screenshots go to tests/screenshots/ (git-ignored).
+
+One server and one browser tab for the module; the server serves a temporary copy of course/
+(JupyterLab autosaves outputs, so the browser never writes into the repository). A first test
+runs the same checks on a demo notebook with a working and a frozen widget, so a harness that
+checks nothing cannot pass. Per-lesson results and timings: tests/screenshots/summary.json.
+"""
+
+from __future__ import annotations
+
+import json
+import warnings
+from pathlib import Path
+
+import pytest
+from browser_support import (
+    SCREENSHOTS,
+    LabTab,
+    copy_course,
+    exercise_notebook,
+    launch_chromium,
+    lessons,
+    start_lab,
+    write_demo_notebook,
+)
+
+pytestmark = [pytest.mark.browser, pytest.mark.xdist_group("browser")]
+
+LESSONS = lessons()
+DEMO = "harness/demo.ipynb"
+
+
+@pytest.fixture(scope="module")
+def lab(tmp_path_factory):
+    work = tmp_path_factory.mktemp("browser-lab")
+    root = work / "root"
+    root.mkdir()
+    if LESSONS:
+        copy_course(root)
+    write_demo_notebook(root / DEMO, frozen=True)
+    server = start_lab(root, work / "state")
+    server.start_session(DEMO)  # the kernel starts while Chromium and JupyterLab load
+    yield server
+    server.stop()
+
+
+@pytest.fixture(scope="module")
+def tab(lab):
+    """One Chromium, one JupyterLab tab for every notebook (see LabTab)."""
+    sync_api = pytest.importorskip("playwright.sync_api")
+    with sync_api.sync_playwright() as playwright:
+        chromium = launch_chromium(playwright)
+        context = chromium.new_context(viewport={"width": 1280, "height": 1000})
+        lab_tab = LabTab(context, lab)
+        yield lab_tab
+        lab_tab.close()
+        context.close()
+        chromium.close()
+
+
+@pytest.fixture(scope="module")
+def summary():
+    """Per-notebook results, written to tests/screenshots/summary.json for the record."""
+    results: dict[str, dict] = {}
+    yield results
+    SCREENSHOTS.mkdir(parents=True, exist_ok=True)
+    (SCREENSHOTS / "summary.json").write_text(json.dumps(results, indent=1))
+
+
+def exercise(tab, path: str, summary: dict, **options):
+    try:
+        report = exercise_notebook(tab, path, SCREENSHOTS / Path(path).stem, **options)
+    finally:
+        tab.reset()
+        tab.server.shutdown_sessions(path)
+    summary[path] = report.summary()
+    for warning in report.warnings:
+        warnings.warn(f"{path}: {warning}", stacklevel=2)
+    return report
+
+
+def test_harness_passes_a_working_widget_and_flags_a_frozen_one(tab, summary):
+    """The checks are not vacuous: on a demo notebook with a working Explorer and one that
+    ignores its slider, exactly the frozen one is reported; console errors are caught."""
+    if LESSONS:  # its kernel starts while this runs
+        tab.server.start_session(f"course/{LESSONS[0].name}")
+    report = exercise(tab, DEMO, summary, change_timeout=1.5)
+    assert report.explorers == ["line", "frozen"], report.problems
+    checks = {(check.explorer, check.control): check for check in report.sliders}
+    assert set(checks) == {("line", "a"), ("line", "b"), ("frozen", "a")}, report.problems
+    assert checks["line", "a"].ok and checks["line", "a"].keys == "3x ArrowRight"
+    assert checks["line", "b"].ok and checks["line", "b"].keys == "3x ArrowLeft"  # at its max
+    frozen = checks["frozen", "a"]
+    assert frozen.moved and not frozen.plot_changed and not frozen.readout_changed
+    assert report.problems == [frozen.problem()], report.problems
+
+    try:
+        tab.page.evaluate("""() => {
+            console.error('calc self-test');
+            setTimeout(() => { throw new Error('calc self-test'); });
+        }""")
+        for _ in range(50):  # events arrive while Playwright waits on the browser
+            if len(tab.console.errors) >= 2:
+                break
+            tab.page.wait_for_timeout(100)
+        errors = list(tab.console.errors)
+    finally:
+        tab.console.clear()  # not to be blamed on the first lesson
+    assert len(errors) == 2, errors
+    assert errors[0].startswith("console.error: calc self-test"), errors
+    assert errors[1].startswith("pageerror: ") and "calc self-test" in errors[1], errors
+
+
+@pytest.mark.parametrize("lesson", LESSONS, ids=[lesson.stem for lesson in LESSONS])
+def test_lesson_in_browser(lesson, tab, summary):
+    following = LESSONS.index(lesson) + 1
+    if following < len(LESSONS):  # its kernel starts while this lesson runs
+        tab.server.start_session(f"course/{LESSONS[following].name}")
+    report = exercise(tab, f"course/{lesson.name}", summary)
+    moved = ", ".join(f"{c.explorer}.{c.control}" for c in report.sliders) or "none"
+    assert not report.problems, (
+        f"{lesson.name}: {len(report.problems)} problem(s) (sliders checked: {moved}; "
+        f"timings {report.timings}):\n- " + "\n- ".join(report.problems))

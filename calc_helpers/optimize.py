@@ -1,9 +1,14 @@
-"""Gradient descent and Newton's method iterates, for the lessons' optimisation demos."""
+"""Gradient descent and Newton's method iterates, for the lessons' optimisation demos.
+
+The public functions differentiate and compile f on each call. Widgets that rerun a method on
+every slider move compile once with `compiled_derivative` and call the `*_steps` loops, which
+are the very loops the public functions run.
+"""
 
 from __future__ import annotations
 
 import math
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 
 import numpy as np
 import sympy as sp
@@ -21,6 +26,70 @@ def _checked(steps: int, learning_rate: float | None = None) -> None:
         raise ValueError(f"the learning rate must be a positive number, got {learning_rate!r}")
 
 
+def compiled_derivative(expr: sp.Expr, names: Sequence[sp.Symbol], order: int = 1) -> Callable:
+    """f' (order 1) or f'' (order 2) as a float function of one variable ("math"), or the
+    gradient as a list-valued function of several ("numpy")."""
+    if len(names) == 1:
+        (var,) = names
+        return sp.lambdify(var, sp.diff(expr, var, order), "math")
+    return sp.lambdify(list(names), [sp.diff(expr, v) for v in names], "numpy")
+
+
+def _iterate(step: Callable[[float], float | None], x0: float, steps: int) -> list[float]:
+    """x0 and up to `steps` iterates of `step`; stops when there is no next iterate (None or an
+    arithmetic error) or one that is not finite or beyond DIVERGED."""
+    xs = [float(x0)]
+    for _ in range(steps):
+        try:
+            nxt = step(xs[-1])
+        except (OverflowError, ZeroDivisionError, ValueError):
+            break
+        if nxt is None:
+            break
+        xs.append(nxt)
+        if not math.isfinite(nxt) or abs(nxt) > DIVERGED:
+            break
+    return xs
+
+
+def descent_steps(slope: Callable, x0: float, learning_rate: float, steps: int) -> list[float]:
+    """Gradient descent iterates with f' given as a compiled function `slope`."""
+    return _iterate(lambda x: x - learning_rate * float(slope(x)), x0, steps)
+
+
+def newton_steps(first: Callable, second: Callable, x0: float, steps: int) -> list[float]:
+    """Newton iterates with f' and f'' compiled; the run stops where f'' = 0 (no Newton step)."""
+
+    def step(x: float) -> float | None:
+        curvature = float(second(x))
+        if curvature == 0:
+            return None
+        return x - float(first(x)) / curvature
+
+    return _iterate(step, x0, steps)
+
+
+def descent_steps_nd(
+    grad: Callable,
+    start: Sequence[float],
+    learning_rate: float,
+    steps: int,
+    momentum: float = 0.0,
+) -> np.ndarray:
+    """Gradient descent (heavy-ball momentum optional) with the gradient compiled; rows are
+    iterates; the run stops once an iterate is not finite or beyond DIVERGED."""
+    points = [np.asarray(start, dtype=float)]
+    velocity = np.zeros_like(points[0])
+    for _ in range(steps):
+        g = np.asarray(grad(*points[-1]), dtype=float)
+        velocity = momentum * velocity - learning_rate * g
+        nxt = points[-1] + velocity
+        points.append(nxt)
+        if not np.all(np.isfinite(nxt)) or np.max(np.abs(nxt)) > DIVERGED:
+            break
+    return np.array(points)
+
+
 def gradient_descent(
     f: ExprLike, x0: float, learning_rate: float, steps: int, x: sp.Symbol | str | None = None
 ) -> list[float]:
@@ -30,17 +99,7 @@ def gradient_descent(
     """
     _checked(steps, learning_rate)
     expr, var = prepare(f, x)
-    slope = sp.lambdify(var, sp.diff(expr, var), "math")
-    xs = [float(x0)]
-    for _ in range(steps):
-        try:
-            nxt = xs[-1] - learning_rate * float(slope(xs[-1]))
-        except (OverflowError, ZeroDivisionError, ValueError):
-            break
-        xs.append(nxt)
-        if not math.isfinite(nxt) or abs(nxt) > DIVERGED:
-            break
-    return xs
+    return descent_steps(compiled_derivative(expr, [var]), x0, learning_rate, steps)
 
 
 def newton_method(
@@ -52,21 +111,8 @@ def newton_method(
     """
     _checked(steps)
     expr, var = prepare(f, x)
-    first = sp.lambdify(var, sp.diff(expr, var), "math")
-    second = sp.lambdify(var, sp.diff(expr, var, 2), "math")
-    xs = [float(x0)]
-    for _ in range(steps):
-        try:
-            curvature = float(second(xs[-1]))
-            if curvature == 0:
-                break
-            nxt = xs[-1] - float(first(xs[-1])) / curvature
-        except (OverflowError, ZeroDivisionError, ValueError):
-            break
-        xs.append(nxt)
-        if not math.isfinite(nxt) or abs(nxt) > DIVERGED:
-            break
-    return xs
+    first, second = compiled_derivative(expr, [var]), compiled_derivative(expr, [var], 2)
+    return newton_steps(first, second, x0, steps)
 
 
 def gradient_descent_nd(
@@ -83,14 +129,4 @@ def gradient_descent_nd(
         raise ValueError(f"momentum must be in [0, 1), got {momentum!r}")
     names = [as_symbol(v) for v in variables]
     expr = as_expr(f, tuple(v.name for v in names))
-    grad = sp.lambdify(names, [sp.diff(expr, v) for v in names], "numpy")
-    points = [np.asarray(start, dtype=float)]
-    velocity = np.zeros_like(points[0])
-    for _ in range(steps):
-        g = np.asarray(grad(*points[-1]), dtype=float)
-        velocity = momentum * velocity - learning_rate * g
-        nxt = points[-1] + velocity
-        points.append(nxt)
-        if not np.all(np.isfinite(nxt)) or np.max(np.abs(nxt)) > DIVERGED:
-            break
-    return np.array(points)
+    return descent_steps_nd(compiled_derivative(expr, names), start, learning_rate, steps, momentum)

@@ -332,7 +332,7 @@ def test_updates_move_existing_artists(name):
     assert artist_census(e.figure) == before
 
 
-@pytest.mark.parametrize("name", ["secant", "descent", "tangent"])
+@pytest.mark.parametrize("name", ["secant", "descent", "tangent", "zoom"])
 def test_static_layer_is_rendered_once_and_matches_a_full_draw(name):
     from matplotlib.backends.backend_agg import FigureCanvasAgg
 
@@ -364,3 +364,14 @@ def test_static_layer_is_rendered_again_when_limits_change():
     e.step(10)  # the step axis turns the page: 0-10 -> 0-20
     canvas.draw()
     assert e.cache.renders == renders + 1
+
+
+def test_zoom_axis_label_is_a_static_text_in_place():
+    """The zoom's axes are live (their limits change on every update): the x label is a text
+    of the axes, cached with the frame, at the place the layout gave the axis label."""
+    e = build("zoom")
+    ax = e.ax
+    assert not ax.xaxis.label.get_visible()
+    (label,) = [t for t in ax.texts if t.get_text() == ax.xaxis.label.get_text()]
+    x, y = label.get_position()
+    assert x == pytest.approx(0.5) and -0.2 < y < 0

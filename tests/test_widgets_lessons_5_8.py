@@ -263,3 +263,61 @@ def test_slider_updates_reuse_the_figure(build, key, values):
     move_through(widget, key, values)
     assert plt.get_fignums() == figures
     assert artist_counts(widget.figure) == before
+
+
+@pytest.mark.parametrize(
+    ("build", "key", "values"),
+    [
+        (chord.example, "t", [0.1, 0.35, 0.6, 0.85]),
+        (chord.example, "a", [-1.5, -0.8, 0.2, 1.1]),
+        (saddle.example, "x", [-1.2, -0.3, 0.4, 1.7]),
+        (saddle.example, "momentum", [0.0, 0.4, 0.8]),
+        (race.example, "x0", [-1.5, -0.25, 0.5, 1.75]),  # the f(x_k) panel is live
+        (race.example, "steps", [3, 17, 40]),
+    ],
+    ids=["chord-t", "chord-a", "saddle-x", "saddle-momentum", "race-x0", "race-steps"],
+)
+def test_static_layer_is_reused_and_matches_a_full_draw(build, key, values):
+    """Slider moves draw only the moving artists over the cached layer; the picture is the one
+    plain Matplotlib draws (up to anti-aliasing where a moving line crosses a static edge)."""
+    from matplotlib.backends.backend_agg import FigureCanvasAgg
+
+    widget = quiet(build())
+    canvas = widget.figure.canvas
+    FigureCanvasAgg.draw(canvas)
+    renders = widget.cache.renders
+    for value in values:
+        widget.controls[key].value = value
+        FigureCanvasAgg.draw(canvas)
+    assert widget.cache.renders == renders
+    fast = np.asarray(canvas.get_renderer().buffer_rgba()).copy()
+    widget.figure.draw = widget.cache._draw_figure  # plain Matplotlib drawing, no cache
+    FigureCanvasAgg.draw(canvas)
+    plain = np.asarray(canvas.get_renderer().buffer_rgba()).copy()
+    assert np.any(fast != plain, axis=2).mean() < 0.002
+
+
+def test_static_layers_are_kept_per_limits_and_rebuilt_after_invalidate():
+    from matplotlib.backends.backend_agg import FigureCanvasAgg
+
+    from calc_helpers.widgets._base import StaticCache
+
+    fig, ax = plt.subplots()
+    ax.plot([0, 1], [0, 1])
+    (moving,) = ax.plot([0.5], [0.5], "o", zorder=5)
+    ax.set_xlim(0, 1)
+    cache = StaticCache(fig, [moving], layers=2)
+    canvas = fig.canvas
+    FigureCanvasAgg.draw(canvas)
+    assert cache.renders == 1
+    moving.set_data([0.2], [0.3])
+    FigureCanvasAgg.draw(canvas)
+    assert cache.renders == 1  # only the dynamic artist moved
+    ax.set_xlim(0, 2)
+    FigureCanvasAgg.draw(canvas)
+    ax.set_xlim(0, 1)
+    FigureCanvasAgg.draw(canvas)
+    assert cache.renders == 2  # the first limits came back from the kept layers
+    cache.invalidate()
+    FigureCanvasAgg.draw(canvas)
+    assert cache.renders == 3

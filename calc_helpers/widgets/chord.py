@@ -5,32 +5,13 @@ from __future__ import annotations
 import ipywidgets as w
 import numpy as np
 import sympy as sp
-from matplotlib.ticker import MaxNLocator
 
 from .. import is_convex
 from ..derivatives import prepare
 from ..ml_losses import numeric
-from ._base import Explorer, new_figure
+from ._base import Explorer, StaticCache, freeze_layout, new_figure, swatch
 
 TOLERANCE = 1e-9  # relative slack when comparing f with the chord (round-off, not maths)
-
-
-def freeze_layout(figure) -> None:
-    """Make every redraw cheap: few tick labels (text dominates the cost of a draw), and the
-    constrained layout run once and then kept (a slider moves data, never the axes; re-running
-    the layout on every draw would double the cost of a redraw)."""
-    for ax in figure.axes:
-        ax.xaxis.set_major_locator(MaxNLocator(5))
-        ax.yaxis.set_major_locator(MaxNLocator(5))
-    engine = figure.get_layout_engine()
-    if engine is not None:
-        engine.execute(figure)
-        figure.set_layout_engine("none")
-
-
-def swatch(color: str, text: str) -> str:
-    """Coloured text in a read-out, standing in for a legend (a legend is slow to redraw)."""
-    return f'<span style="color:{color};font-weight:600">{text}</span>'
 
 
 COLORS = {"curve": "#1f77b4", "chord": "#ff7f0e", "holds": "#2ca02c", "fails": "#d62728",
@@ -85,8 +66,12 @@ class ChordExplorer(Explorer):
             "t": w.FloatSlider(value=t, min=0.0, max=1.0, step=0.01, description="t",
                                continuous_update=True),
         }
+        freeze_layout(fig, nbins=5)
+        # the curve, axes and formula are drawn once; each update draws only what moves
+        self.cache = StaticCache(
+            fig, [self.chord, self.ends, self.gap, self.on_curve, self.on_chord]
+        )
         super().__init__(fig, controls, "chord-explorer")
-        freeze_layout(fig)
 
     def update(self) -> None:
         a, b, t = (float(self.controls[k].value) for k in ("a", "b", "t"))

@@ -16,17 +16,9 @@ from matplotlib.ticker import LogLocator, MaxNLocator, NullLocator
 
 from .._inputs import ExprLike
 from ..derivatives import prepare
-from ..optimize import DIVERGED
-from ._base import Explorer, new_figure
-from .secant import (
-    StaticCache,
-    fmt,
-    freeze_layout,
-    limits_from,
-    numeric_function,
-    swatch,
-    tidy_axes,
-)
+from ..optimize import compiled_derivative, descent_steps
+from ._base import Explorer, StaticCache, freeze_layout, new_figure, swatch
+from .secant import fmt, limits_from, numeric_function, tidy_axes
 
 COLORS = {"curve": "#1f77b4", "path": "#ff7f0e", "now": "#d62728", "tangent": "#404040"}
 
@@ -50,7 +42,7 @@ class DescentExplorer(Explorer):
     ) -> None:
         self.expr, self.var = prepare(f, x)
         # the same slope function and arithmetic as calc_helpers.gradient_descent
-        self._slope = sp.lambdify(self.var, sp.diff(self.expr, self.var), "math")
+        self._slope = compiled_derivative(self.expr, [self.var])
         self.loss = numeric_function(self.expr, self.var)
         self.x0 = float(x0)
         self.max_steps = int(max_steps)
@@ -76,7 +68,9 @@ class DescentExplorer(Explorer):
         (self.tangent_line,) = ax.plot([], [], "--", color=COLORS["tangent"], lw=1.2)
         (self.current,) = ax.plot([], [], "o", color=COLORS["now"], ms=8, zorder=6)
         self.step_arrow = ax.annotate(
-            "", xy=(self.x0, self._ylim[0]), xytext=(self.x0, self._ylim[0]),
+            "",
+            xy=(self.x0, self._ylim[0]),
+            xytext=(self.x0, self._ylim[0]),
             arrowprops={"arrowstyle": "->", "color": COLORS["now"], "lw": 1.8},
             annotation_clip=False,
         )
@@ -106,8 +100,13 @@ class DescentExplorer(Explorer):
         low, high, step = rates
         controls = {
             "rate": w.FloatSlider(
-                value=learning_rate, min=low, max=high, step=step, description="learning rate",
-                readout_format=".3f", style={"description_width": "initial"},
+                value=learning_rate,
+                min=low,
+                max=high,
+                step=step,
+                description="learning rate",
+                readout_format=".3f",
+                style={"description_width": "initial"},
                 layout=w.Layout(width="340px"),
             ),
             "step": w.Button(description="step", tooltip="take one gradient-descent step"),
@@ -130,16 +129,7 @@ class DescentExplorer(Explorer):
         """The whole run (up to `max_steps`) at a learning rate: `gradient_descent`'s iterates."""
         rate = self.rate if rate is None else float(rate)
         if rate not in self._paths:
-            xs = [self.x0]
-            for _ in range(self.max_steps):
-                try:
-                    nxt = xs[-1] - rate * float(self._slope(xs[-1]))
-                except (OverflowError, ZeroDivisionError, ValueError):
-                    break
-                xs.append(nxt)
-                if not math.isfinite(nxt) or abs(nxt) > DIVERGED:
-                    break
-            self._paths[rate] = xs
+            self._paths[rate] = descent_steps(self._slope, self.x0, rate, self.max_steps)
         return self._paths[rate]
 
     @property

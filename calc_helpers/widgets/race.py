@@ -12,8 +12,9 @@ from matplotlib.ticker import MaxNLocator
 from .. import derivative, gradient_descent, newton_method
 from ..derivatives import prepare
 from ..ml_losses import numeric
-from ._base import Explorer, new_figure
-from .chord import COLORS, freeze_layout, swatch
+from ..optimize import compiled_derivative, descent_steps, newton_steps
+from ._base import Explorer, StaticCache, freeze_layout, new_figure, pin_axis_labels, swatch
+from .chord import COLORS
 
 
 def race(f, x0: float, learning_rate: float, steps: int, x=None) -> dict[str, list[float]]:
@@ -64,9 +65,7 @@ def race_table(f, x0: float, learning_rate: float, steps: int, x=None):
     return Markdown(race_markdown(f, x0, learning_rate, steps, x))
 
 
-def steps_to_converge(
-    xs: list[float], target: float, tolerance: float = 1e-6
-) -> int | None:
+def steps_to_converge(xs: list[float], target: float, tolerance: float = 1e-6) -> int | None:
     """The first k with |x_k - target| < tolerance, or None."""
     for k, value in enumerate(xs):
         if math.isfinite(value) and abs(value - target) < tolerance:
@@ -93,8 +92,13 @@ def convergence_markdown(
         f"| method | steps until $\\lvert x_k - {sp.latex(target)} \\rvert < {small}$ |",
         "|---|---|",
     ]
-    runs = [(f"gradient descent, learning rate {rate:g}",
-             gradient_descent(expr, x0, rate, max_steps, var)) for rate in learning_rates]
+    runs = [
+        (
+            f"gradient descent, learning rate {rate:g}",
+            gradient_descent(expr, x0, rate, max_steps, var),
+        )
+        for rate in learning_rates
+    ]
     runs.append(("Newton", newton_method(expr, x0, max_steps, var)))
     for name, xs in runs:
         k = steps_to_converge(xs, goal, tolerance)
@@ -102,8 +106,15 @@ def convergence_markdown(
     return "\n".join(lines)
 
 
-def convergence_table(f, x0: float, target, learning_rates=(0.01, 0.05, 0.1, 0.2, 0.25),
-                      max_steps: int = 200, tolerance: float = 1e-6, x=None):
+def convergence_table(
+    f,
+    x0: float,
+    target,
+    learning_rates=(0.01, 0.05, 0.1, 0.2, 0.25),
+    max_steps: int = 200,
+    tolerance: float = 1e-6,
+    x=None,
+):
     """`convergence_markdown` rendered in a notebook."""
     from IPython.display import Markdown
 
@@ -121,6 +132,9 @@ class OptimizerRace(Explorer):
         self.expr, self.var = prepare(f, x)
         self.f = numeric(self.expr, self.var)
         self.f2 = numeric(derivative(self.expr, self.var, n=2), self.var)
+        # f' and f'' as the engine lambdifies them, once (not on every slider move)
+        self._first = compiled_derivative(self.expr, [self.var])
+        self._second = compiled_derivative(self.expr, [self.var], order=2)
         grid = np.linspace(*x_range, 600)
         values = self.f(grid)
         finite = values[np.isfinite(values)]
@@ -138,38 +152,86 @@ class OptimizerRace(Explorer):
             (self.paths[name],) = left.plot([], [], "-", color=color, linewidth=1, alpha=0.6)
             (self.dots[name],) = left.plot([], [], marker, color=color, markersize=5, zorder=4)
             (self.curves[name],) = right.plot([], [], marker + "-", color=color, markersize=4)
-        (self.start,) = left.plot([x0], [float(self.f([x0])[0])], "*", color="black",
-                                  markersize=12, zorder=5)
+        (self.start,) = left.plot(
+            [x0], [float(self.f([x0])[0])], "*", color="black", markersize=12, zorder=5
+        )
         left.set_xlim(*x_range)
         left.set_ylim(*self.y_limits)
         left.set_xlabel(self.var.name)
-        left.text(0.01, 0.99, f"f({self.var.name}) = {sp.sstr(self.expr)}",
-                  transform=left.transAxes, fontsize=9, va="top", ha="left")
+        left.text(
+            0.01,
+            0.99,
+            f"f({self.var.name}) = {sp.sstr(self.expr)}",
+            transform=left.transAxes,
+            fontsize=9,
+            va="top",
+            ha="left",
+        )
         left.grid(alpha=0.3)
         right.set_xlim(0, max_steps)
         right.set_ylim(*self.y_limits)
         right.set_xlabel("step k")
-        right.text(0.99, 0.99, "f(x_k) at each step", transform=right.transAxes, fontsize=9,
-                   va="top", ha="right")
+        right.text(
+            0.99,
+            0.99,
+            "f(x_k) at each step",
+            transform=right.transAxes,
+            fontsize=9,
+            va="top",
+            ha="right",
+        )
         right.grid(alpha=0.3)
         self.axes = (left, right)
         self.max_steps = max_steps
         self.runs: dict[str, list[float]] = {}
         self._cache: dict[tuple, list[float]] = {}
         controls = {
-            "learning_rate": w.FloatLogSlider(value=learning_rate, base=10, min=-3, max=0,
-                                              step=0.05, description="learning rate",
-                                              readout_format=".3g", continuous_update=True),
-            "x0": w.FloatSlider(value=x0, min=x_range[0], max=x_range[1], step=0.05,
-                                description="start x0", continuous_update=True),
-            "steps": w.IntSlider(value=steps, min=1, max=max_steps, description="steps",
-                                 continuous_update=True),
+            "learning_rate": w.FloatLogSlider(
+                value=learning_rate,
+                base=10,
+                min=-3,
+                max=0,
+                step=0.05,
+                description="learning rate",
+                readout_format=".3g",
+                continuous_update=True,
+            ),
+            "x0": w.FloatSlider(
+                value=x0,
+                min=x_range[0],
+                max=x_range[1],
+                step=0.05,
+                description="start x0",
+                continuous_update=True,
+            ),
+            "steps": w.IntSlider(
+                value=steps, min=1, max=max_steps, description="steps", continuous_update=True
+            ),
         }
         for control in controls.values():
             control.style.description_width = "initial"
+        freeze_layout(fig, nbins=5)
+        # the f(x_k) panel's ticks are drawn on every update: few of them, labels placed once
+        right.xaxis.set_major_locator(MaxNLocator(4, integer=True))
+        right.yaxis.set_major_locator(MaxNLocator(4))
+        pin_axis_labels(right)
+        # the left panel is drawn once; the f(x_k) panel zooms onto the runs on every update,
+        # so its ticks, grid and spines are drawn with what moves (its background and texts
+        # are cached)
+        self.cache = StaticCache(
+            fig,
+            [
+                *self.paths.values(),
+                *self.dots.values(),
+                self.start,
+                *self.curves.values(),
+                right.xaxis,
+                right.yaxis,
+                *right.spines.values(),
+            ],
+            live_axes=[right],
+        )
         super().__init__(fig, controls, "optimizer-race")
-        freeze_layout(fig)
-        right.xaxis.set_major_locator(MaxNLocator(5, integer=True))
 
     def _run(self, method: str, x0: float, rate: float | None) -> list[float]:
         """The method's iterates for the largest number of steps, remembered: a run of k steps
@@ -179,10 +241,10 @@ class OptimizerRace(Explorer):
         if key not in self._cache:
             if len(self._cache) > 256:
                 self._cache.clear()
-            if method == "Newton":
-                xs = newton_method(self.expr, x0, self.max_steps, self.var)
-            else:
-                xs = gradient_descent(self.expr, x0, rate, self.max_steps, self.var)
+            if method == "Newton":  # newton_method's iterates
+                xs = newton_steps(self._first, self._second, x0, self.max_steps)
+            else:  # gradient_descent's iterates
+                xs = descent_steps(self._first, x0, rate, self.max_steps)
             self._cache[key] = xs
         return self._cache[key]
 
@@ -256,5 +318,6 @@ def optimizer_race(
 def example() -> OptimizerRace:
     """The lesson's widget: a double well with a bump, x**4 - 3*x**2 + x, started at x0 = 2."""
     x = sp.Symbol("x", real=True)
-    return optimizer_race(x**4 - 3 * x**2 + x, 2.0, learning_rate=0.02, steps=10,
-                          x_range=(-2.2, 2.2))
+    return optimizer_race(
+        x**4 - 3 * x**2 + x, 2.0, learning_rate=0.02, steps=10, x_range=(-2.2, 2.2)
+    )

@@ -9,11 +9,12 @@ import ipywidgets as w
 import numpy as np
 import sympy as sp
 
-from .. import classify_critical_point, classify_critical_point_2d, gradient, gradient_descent_nd
+from .. import classify_critical_point, classify_critical_point_2d, gradient
 from .. import hessian as hessian_matrix
 from .._inputs import as_expr, as_symbol
-from ._base import Explorer, new_figure
-from .chord import COLORS, freeze_layout, swatch
+from ..optimize import compiled_derivative, descent_steps_nd, gradient_descent_nd
+from ._base import Explorer, StaticCache, freeze_layout, new_figure, swatch
+from .chord import COLORS
 
 VERDICT_WORDS = {
     "local_min": "local minimum",
@@ -111,8 +112,7 @@ def escape_table(
     """`escape_markdown` rendered in a notebook."""
     from IPython.display import Markdown
 
-    return Markdown(escape_markdown(f, variables, start, learning_rate, target, momenta,
-                                    max_steps))
+    return Markdown(escape_markdown(f, variables, start, learning_rate, target, momenta, max_steps))
 
 
 def _num(value: float) -> str:
@@ -125,8 +125,9 @@ def _vector_function(exprs, names):
     func = sp.lambdify(names, exprs, "numpy")
 
     def evaluate(*values):
-        return np.array([np.broadcast_to(v, np.shape(values[0])) for v in func(*values)],
-                        dtype=float)
+        return np.array(
+            [np.broadcast_to(v, np.shape(values[0])) for v in func(*values)], dtype=float
+        )
 
     return evaluate
 
@@ -139,8 +140,9 @@ class SaddleExplorer(Explorer):
     the point sits on (if any) and both descent paths.
     """
 
-    def __init__(self, f, variables, point, learning_rate, steps, momentum, x_range, y_range,
-                 step) -> None:
+    def __init__(
+        self, f, variables, point, learning_rate, steps, momentum, x_range, y_range, step
+    ) -> None:
         self.expr, self.names = _prepare(f, variables)
         self.learning_rate, self.steps = learning_rate, steps
         self.tolerance = step / 2
@@ -149,8 +151,14 @@ class SaddleExplorer(Explorer):
         self.f = sp.lambdify(self.names, self.expr, "numpy")
         self.grad = _vector_function(self.gradient_exprs, self.names)
         self.hess = _vector_function(list(self.hessian_expr), self.names)
+        self._descent_grad = compiled_derivative(
+            self.expr, self.names
+        )  # as gradient_descent_nd has it
+        self._plain_paths: dict[tuple[float, float], np.ndarray] = {}
+        self._determinants: dict[tuple, sp.Expr] = {}
         self.critical = [
-            (p, verdict) for p, verdict in critical_points_2d(self.expr, self.names)
+            (p, verdict)
+            for p, verdict in critical_points_2d(self.expr, self.names)
             if x_range[0] <= float(p[0]) <= x_range[1] and y_range[0] <= float(p[1]) <= y_range[1]
         ]
         xs = np.linspace(*x_range, 121)
@@ -167,39 +175,102 @@ class SaddleExplorer(Explorer):
         ax.contour(gx, gy, z, levels=levels[::3], colors="k", linewidths=0.5, alpha=0.4)
         for p, verdict in self.critical:
             ax.plot([float(p[0])], [float(p[1])], "X", color="black", markersize=9)
-            ax.annotate(VERDICT_WORDS[verdict].split(" (")[0], (float(p[0]), float(p[1])),
-                        textcoords="offset points", xytext=(6, 6), fontsize=8)
+            ax.annotate(
+                VERDICT_WORDS[verdict].split(" (")[0],
+                (float(p[0]), float(p[1])),
+                textcoords="offset points",
+                xytext=(6, 6),
+                fontsize=8,
+            )
         # arrow lengths: a typical gradient is drawn a fifth of the window wide
         typical = float(np.percentile(slopes[np.isfinite(slopes)], 75)) or 1.0
         self.arrow_scale = typical / (0.2 * (x_range[1] - x_range[0]))
         x0, y0 = point
-        self.arrow = ax.quiver([x0], [y0], [0.0], [0.0], angles="xy", scale_units="xy",
-                               scale=self.arrow_scale, color=COLORS["gradient"], width=0.012,
-                               zorder=6)
-        (self.plain,) = ax.plot([], [], ".-", color=COLORS["plain"], linewidth=1.2, markersize=4,
-                                zorder=4)
-        (self.heavy,) = ax.plot([], [], ".-", color=COLORS["momentum"], linewidth=1.2,
-                                markersize=4, zorder=4)
-        (self.dot,) = ax.plot([x0], [y0], "o", color=COLORS["gradient"], markeredgecolor="white",
-                              markersize=9, zorder=7)
+        self.arrow = ax.quiver(
+            [x0],
+            [y0],
+            [0.0],
+            [0.0],
+            angles="xy",
+            scale_units="xy",
+            scale=self.arrow_scale,
+            color=COLORS["gradient"],
+            width=0.012,
+            zorder=6,
+        )
+        (self.plain,) = ax.plot(
+            [], [], ".-", color=COLORS["plain"], linewidth=1.2, markersize=4, zorder=4
+        )
+        (self.heavy,) = ax.plot(
+            [], [], ".-", color=COLORS["momentum"], linewidth=1.2, markersize=4, zorder=4
+        )
+        (self.dot,) = ax.plot(
+            [x0],
+            [y0],
+            "o",
+            color=COLORS["gradient"],
+            markeredgecolor="white",
+            markersize=9,
+            zorder=7,
+        )
         ax.set_xlim(*x_range)
         ax.set_ylim(*y_range)
         ax.set_xlabel(self.names[0].name)
         ax.set_ylabel(self.names[1].name)
-        ax.text(0.01, 0.99, f"f = {sp.sstr(self.expr)}", transform=ax.transAxes, fontsize=9,
-                va="top", ha="left", bbox={"facecolor": "white", "alpha": 0.7, "linewidth": 0})
+        ax.text(
+            0.01,
+            0.99,
+            f"f = {sp.sstr(self.expr)}",
+            transform=ax.transAxes,
+            fontsize=9,
+            va="top",
+            ha="left",
+            bbox={"facecolor": "white", "alpha": 0.7, "linewidth": 0},
+        )
         self.axes = ax
         self.state: dict = {}
         controls = {
-            "x": w.FloatSlider(value=x0, min=x_range[0], max=x_range[1], step=step,
-                               description=self.names[0].name, continuous_update=True),
-            "y": w.FloatSlider(value=y0, min=y_range[0], max=y_range[1], step=step,
-                               description=self.names[1].name, continuous_update=True),
-            "momentum": w.FloatSlider(value=momentum, min=0.0, max=0.95, step=0.05,
-                                      description="momentum", continuous_update=True),
+            "x": w.FloatSlider(
+                value=x0,
+                min=x_range[0],
+                max=x_range[1],
+                step=step,
+                description=self.names[0].name,
+                continuous_update=True,
+            ),
+            "y": w.FloatSlider(
+                value=y0,
+                min=y_range[0],
+                max=y_range[1],
+                step=step,
+                description=self.names[1].name,
+                continuous_update=True,
+            ),
+            "momentum": w.FloatSlider(
+                value=momentum,
+                min=0.0,
+                max=0.95,
+                step=0.05,
+                description="momentum",
+                continuous_update=True,
+            ),
         }
+        freeze_layout(fig, nbins=5)
+        # the contours, markers and labels are drawn once; each update draws only what moves
+        self.cache = StaticCache(fig, [self.arrow, self.plain, self.heavy, self.dot])
         super().__init__(fig, controls, "saddle-explorer")
-        freeze_layout(fig)
+
+    def _descent(self, start: tuple[float, float], momentum: float) -> np.ndarray:
+        """`gradient_descent_nd`'s iterates from start, with the gradient lambdified once; the
+        run without momentum is remembered per start (the momentum slider does not move it)."""
+        if momentum == 0.0 and start in self._plain_paths:
+            return self._plain_paths[start]
+        path = descent_steps_nd(self._descent_grad, start, self.learning_rate, self.steps, momentum)
+        if momentum == 0.0:
+            if len(self._plain_paths) > 256:
+                self._plain_paths.clear()
+            self._plain_paths[start] = path
+        return path
 
     def _critical_here(self, x: float, y: float):
         for p, verdict in self.critical:
@@ -217,16 +288,23 @@ class SaddleExplorer(Explorer):
             value = float(self.f(x, y))
             gx, gy = (float(g) for g in self.grad(x, y))
             h = self.hess(x, y).reshape(2, 2)
-        plain = gradient_descent_nd(self.expr, self.names, (x, y), self.learning_rate, self.steps)
-        heavy = gradient_descent_nd(self.expr, self.names, (x, y), self.learning_rate, self.steps,
-                                    momentum=beta)
+        plain = self._descent((x, y), 0.0)
+        heavy = self._descent((x, y), beta)
         self.dot.set_data([x], [y])
         self.arrow.set_offsets([[x, y]])
         self.arrow.set_UVC([gx], [gy])
         self.plain.set_data(plain[:, 0], plain[:, 1])
         self.heavy.set_data(heavy[:, 0], heavy[:, 1])
-        self.state = {"x": x, "y": y, "f": value, "gradient": (gx, gy), "hessian": h,
-                      "critical": here, "plain": plain, "momentum": heavy}
+        self.state = {
+            "x": x,
+            "y": y,
+            "f": value,
+            "gradient": (gx, gy),
+            "hessian": h,
+            "critical": here,
+            "plain": plain,
+            "momentum": heavy,
+        }
         self.readout.value = self._readout(x, y, value, gx, gy, h, here, plain, heavy, beta)
 
     def _readout(self, x, y, value, gx, gy, h, here, plain, heavy, beta) -> str:
@@ -242,7 +320,10 @@ class SaddleExplorer(Explorer):
         ]
         if here is not None:
             point, verdict = here
-            det = sp.simplify(self.hessian_expr.subs(dict(zip(n, point, strict=True))).det())
+            if point not in self._determinants:
+                at = dict(zip(n, point, strict=True))
+                self._determinants[point] = sp.simplify(self.hessian_expr.subs(at).det())
+            det = self._determinants[point]
             lines.append(
                 f"<b>Critical point ({sp.sstr(point[0])}, {sp.sstr(point[1])})</b>: &nabla;f = 0, "
                 f"det H = {sp.sstr(det)} &rArr; second-derivative test: "
@@ -282,8 +363,9 @@ def saddle_explorer(
     and `steps` steps of gradient descent from the point without momentum and with the momentum
     slider's value (both from `gradient_descent_nd`).
     """
-    return SaddleExplorer(f, variables, point, learning_rate, steps, momentum, x_range, y_range,
-                          step)
+    return SaddleExplorer(
+        f, variables, point, learning_rate, steps, momentum, x_range, y_range, step
+    )
 
 
 def example() -> SaddleExplorer:

@@ -7,12 +7,11 @@ import math
 import ipywidgets as w
 import numpy as np
 import sympy as sp
-from matplotlib.backends.backend_agg import RendererAgg
 from matplotlib.ticker import MaxNLocator
 
 from .._inputs import ExprLike, as_number
 from ..derivatives import differentiability, prepare
-from ._base import Explorer, new_figure
+from ._base import Explorer, StaticCache, freeze_layout, new_figure, swatch
 
 
 def numeric_function(expr: sp.Expr, var: sp.Symbol):
@@ -50,98 +49,7 @@ def tidy_axes(*axes, nbins: int = 5) -> None:
         ax.grid(alpha=0.3)
 
 
-def freeze_layout(fig) -> None:
-    """Run the constrained layout once, then keep it: a layout pass per draw costs more than
-    drawing the artists. Limits that move later must keep tick labels short."""
-    engine = fig.get_layout_engine()
-    if engine is not None:
-        engine.execute(fig)
-        fig.set_layout_engine("none")
-
-
-def swatch(color: str, text: str) -> str:
-    """Coloured text for a read-out, standing in for a legend (a legend is slow to redraw)."""
-    return f'<span style="color:{color};font-weight:600">{text}</span>'
-
-
 COLORS = {"curve": "#1f77b4", "secant": "#d62728", "tangent": "#404040", "point": "#2ca02c"}
-
-
-class StaticCache:
-    """Draw what does not move once, as a bitmap; each later draw pastes it and draws `dynamic`.
-
-    Text is the slow part of a Matplotlib draw (about a millisecond per tick label), so a
-    widget whose axes keep their limits hands its moving artists to `StaticCache(fig, dynamic)`
-    and every other artist of the figure (curves, axes, ticks, labels) is rendered once per
-    size, dpi and set of axis limits. Only Agg renderers (ipympl, inline PNG) use the cache;
-    any other renderer (savefig to PDF or SVG) draws the figure as usual. Dynamic artists must
-    lie above the static ones (higher zorder), as moving things usually do.
-    """
-
-    def __init__(self, figure, dynamic) -> None:
-        self.figure = figure
-        self.dynamic = list(dynamic)
-        self.version = 0
-        self.renders = 0  # how many times the static layer was rendered (for tests)
-        self._key = None
-        self._image = None
-        self._draw_figure = figure.draw  # the bound Figure.draw
-        figure.draw = self.draw
-
-    def invalidate(self) -> None:
-        """Call after changing a static artist: the next draw renders the static layer again."""
-        self.version += 1
-
-    def _static_artists(self) -> list:
-        dynamic = {id(a) for a in self.dynamic}
-        fig = self.figure
-        found = [c for c in fig.get_children() if c not in fig.axes]
-        for ax in fig.axes:
-            found.extend(c for c in ax.get_children() if id(c) not in dynamic)
-        return found
-
-    def _current_key(self, renderer) -> tuple:
-        limits = tuple((ax.get_xlim(), ax.get_ylim()) for ax in self.figure.axes)
-        return (renderer.width, renderer.height, self.figure.dpi, limits, self.version)
-
-    @staticmethod
-    def _hide(artists) -> list[bool]:
-        # set the private flag, not set_visible(): that would mark the figure stale and, in
-        # interactive mode, ask for yet another draw
-        saved = [a._visible for a in artists]
-        for a in artists:
-            a._visible = False
-        return saved
-
-    @staticmethod
-    def _restore(artists, saved) -> None:
-        for a, visible in zip(artists, saved, strict=True):
-            a._visible = visible
-
-    def draw(self, renderer) -> None:
-        """Figure.draw with the static layer pasted from the cache (Agg renderers only)."""
-        if not isinstance(renderer, RendererAgg):
-            return self._draw_figure(renderer)
-        key = self._current_key(renderer)
-        if key != self._key or self._image is None:
-            layer = RendererAgg(renderer.width, renderer.height, self.figure.dpi)
-            saved = self._hide(self.dynamic)
-            try:
-                self._draw_figure(layer)
-            finally:
-                self._restore(self.dynamic, saved)
-            self._image = np.asarray(layer.buffer_rgba())[::-1].copy()
-            self._key = key
-            self.renders += 1
-        static = self._static_artists()
-        saved = self._hide(static)
-        try:
-            gc = renderer.new_gc()
-            renderer.draw_image(gc, 0, 0, self._image)
-            gc.restore()
-            self._draw_figure(renderer)
-        finally:
-            self._restore(static, saved)
 
 
 def limits_from(values: np.ndarray, margin: float = 0.1) -> tuple[float, float]:

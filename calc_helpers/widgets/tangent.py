@@ -12,8 +12,8 @@ from .._inputs import ExprLike
 from ..critical import classify_critical_point, critical_points, inflection_points
 from ..derivatives import derivative, differentiability, prepare
 from ..sign_charts import sign_chart
-from ._base import Explorer, new_figure
-from .secant import StaticCache, fmt, freeze_layout, limits_from, numeric_function, tidy_axes
+from ._base import Explorer, StaticCache, freeze_layout, new_figure
+from .secant import fmt, limits_from, numeric_function, tidy_axes
 
 COLORS = {
     "up": "#2ca02c",  # increasing / f′ > 0

@@ -12,8 +12,8 @@ import sympy as sp
 
 from .._inputs import ExprLike, as_number
 from ..derivatives import Differentiability, differentiability, prepare
-from ._base import Explorer, new_figure
-from .secant import fmt, freeze_layout, numeric_function, swatch
+from ._base import Explorer, StaticCache, freeze_layout, new_figure, pin_axis_labels, swatch
+from .secant import fmt, numeric_function
 
 COLORS = {"curve": "#1f77b4", "ray": "#d62728", "point": "k"}
 SIDE_SAMPLES = 300
@@ -97,6 +97,13 @@ class ZoomExplorer(Explorer):
         (self.point,) = ax.plot([], [], "o", color=COLORS["point"], ms=6, zorder=5)
         ax.set_xlabel(f"{self.var.name}  (equal scales on both axes)")
         freeze_layout(fig)
+        # every update zooms, so the grid is drawn each time (with the spines, which lie over
+        # it); the background and the label are cached
+        pin_axis_labels(ax)
+        self.cache = StaticCache(
+            fig, [self.curve, self.rays, self.point, ax.xaxis, ax.yaxis, *ax.spines.values()],
+            live_axes=[ax],
+        )
         box = ax.get_position()
         size = fig.get_size_inches()
         self._aspect = (box.height * size[1]) / (box.width * size[0])

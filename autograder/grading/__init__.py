@@ -1,0 +1,19 @@
+"""Parallel, sandboxed, resumable autograding built on nbgrader's own machinery.
+
+``python -m autograder grade ASSIGNMENT`` and ``python -m autograder report ASSIGNMENT``
+(:mod:`.cli`). One module per job:
+
+* :mod:`.course` - the course's nbgrader config, folders and submissions;
+* :mod:`.sandbox` - which mechanism isolates student code (bubblewrap, setpriv) and limits;
+* :mod:`.kernel_boot` - what runs inside the sandbox: preload modules, start ipykernel;
+* :mod:`.zygote` - the fork server: kernels forked, already loaded, into their sandboxes;
+* :mod:`.pool` - warm kernels started ahead, each used once;
+* :mod:`.runner` - one notebook through nbgrader's Execute in one warm kernel;
+* :mod:`.gradebook_writer` - the single writer: nbgrader's sanitize and save steps;
+* :mod:`.speedups` - two result-neutral caches for nbgrader in the grading process;
+* :mod:`.outcomes` - the outcome of each submission and the resumable journal;
+* :mod:`.batch` - the parallel run with its progress bar;
+* :mod:`.report` - the per-question CSV and the HTML class report.
+
+Nothing here is imported by ``import autograder``: the checks stay light in a kernel.
+"""

@@ -1,0 +1,219 @@
+"""``python -m autograder grade|report ASSIGNMENT``: the instructor's grading commands."""
+
+from __future__ import annotations
+
+import argparse
+import logging
+import os
+import shutil
+import signal
+import sys
+from pathlib import Path
+
+from .sandbox import Limits, Sandbox, SandboxUnavailable, detect
+from .zygote import Zygote
+
+EXIT_OK, EXIT_GRADER_ERRORS, EXIT_REFUSED = 0, 1, 2
+
+
+def _parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(
+        prog="python -m autograder",
+        description="Grade nbgrader submissions in parallel, each in a sandbox, and report.")
+    sub = parser.add_subparsers(dest="command", required=True)
+
+    grade = sub.add_parser("grade", help="autograde every submission of an assignment",
+                           description="Autograde submitted/*/ASSIGNMENT with nbgrader's "
+                           "rules: parallel, sandboxed, resumable (rerun after a crash).")
+    grade.add_argument("assignment")
+    grade.add_argument("--workers", type=int, default=os.cpu_count() or 1,
+                       help="parallel kernels (default: one per core)")
+    grade.add_argument("--students", default="*", metavar="GLOB",
+                       help="only student ids matching this glob (default: all)")
+    grade.add_argument("--unsafe", action="store_true",
+                       help="run without a sandbox if none is available (student code can "
+                       "then read solutions and write the gradebook)")
+    grade.add_argument("--sandbox", default="auto",
+                       choices=["auto", "bwrap", "setpriv", "none"],
+                       help="sandbox mechanism (default: auto = bwrap, else setpriv); "
+                       "'none' needs --unsafe")
+    grade.add_argument("--force", action="store_true",
+                       help="regrade students that already have an outcome")
+    grade.add_argument("--cell-timeout", type=int, default=None, metavar="S",
+                       help="seconds per cell (default: the course's Execute.timeout)")
+    grade.add_argument("--notebook-timeout", type=int, default=Limits.notebook_timeout,
+                       metavar="S", help="seconds per notebook (default: %(default)s)")
+    grade.add_argument("--memory", type=int, default=Limits.memory_mb, metavar="MB",
+                       help="address-space limit per kernel (default: %(default)s MB)")
+    grade.add_argument("--nproc", type=int, default=Limits.nproc, metavar="N",
+                       help="processes/threads per kernel (default: %(default)s)")
+    grade.add_argument("--file-size", type=int, default=Limits.fsize_mb, metavar="MB",
+                       help="largest file a kernel may write (default: %(default)s MB)")
+    grade.add_argument("--output-limit", type=float, default=Limits.output_mb, metavar="MB",
+                       help="output kept per notebook (default: %(default)s MB)")
+    grade.add_argument("--preload", default=None, metavar="MODULES",
+                       help="comma-separated modules imported in each kernel while it "
+                       "waits (default: numpy, sympy and the course's packages)")
+    grade.add_argument("--no-fork", action="store_true",
+                       help="start every kernel as a new Python instead of forking it from a "
+                       "preloaded one (slower; same sandbox)")
+    grade.add_argument("--no-progress", action="store_true", help="no progress bar")
+    grade.add_argument("--course", default=".", metavar="DIR",
+                       help="the course directory (default: the current one)")
+
+    report = sub.add_parser("report", help="per-question CSV and HTML class report",
+                            description="Write reports/ASSIGNMENT/scores.csv (student x "
+                            "question) and report.html (figures, misconceptions, who needs "
+                            "a human).")
+    report.add_argument("assignment")
+    report.add_argument("--course", default=".", metavar="DIR")
+    report.add_argument("--out", default=None, metavar="DIR",
+                        help="output folder (default: reports/ASSIGNMENT in the course)")
+    return parser
+
+
+def _setup_logging(logfile: Path) -> None:
+    logfile.parent.mkdir(parents=True, exist_ok=True)
+    handler = logging.FileHandler(logfile, encoding="utf-8")
+    handler.setFormatter(logging.Formatter("%(asctime)s %(name)s %(levelname)s %(message)s"))
+    for name in ("autograder", "traitlets", "nbgrader", "NbGrader", "py.warnings"):
+        logger = logging.getLogger(name)
+        logger.handlers = [handler]
+        logger.setLevel(logging.INFO)
+        logger.propagate = False
+    from traitlets import log as tlog
+
+    tlog.get_logger().handlers = [handler]
+
+
+def cmd_grade(args: argparse.Namespace) -> int:
+    """The ``grade`` command."""
+    from .batch import DEFAULT_PRELOAD, make_root, start_zygote
+
+    limits = Limits(cell_timeout=args.cell_timeout, notebook_timeout=args.notebook_timeout,
+                    memory_mb=args.memory, nproc=args.nproc, fsize_mb=args.file_size,
+                    output_mb=args.output_limit)
+    preload = (tuple(m.strip() for m in args.preload.split(",") if m.strip())
+               if args.preload is not None else DEFAULT_PRELOAD)
+    if args.sandbox == "none" and not args.unsafe:
+        print("--sandbox none runs student code as you, with access to the solutions and "
+              "the gradebook: add --unsafe to really do that.", file=sys.stderr)
+        return EXIT_REFUSED
+    here = Path(args.course).resolve()
+    protect = [here / name for name in ("source", "gradebook.db", "submitted", "autograded")]
+    try:
+        sandbox = detect(args.sandbox, limits=limits, modules=preload,
+                         protect=[*protect, Path.home()])
+    except SandboxUnavailable as exc:
+        if not args.unsafe:
+            print(f"No sandbox is available: {exc}.\nRefusing to run student code "
+                  "unsandboxed; install bubblewrap (apt-get install bubblewrap) or pass "
+                  "--unsafe.", file=sys.stderr)
+            return EXIT_REFUSED
+        sandbox = detect("none", limits=limits, modules=preload)
+        print(f"WARNING: no sandbox ({exc}); grading UNSAFELY as requested.", file=sys.stderr)
+    # SIGTERM (and SIGHUP) end the run like Ctrl-C: kernels killed, scratch removed
+    for sig in (signal.SIGTERM, signal.SIGHUP):
+        signal.signal(sig, _interrupted)
+    # the kernel fork server loads SymPy and the course while nbgrader's config loads here
+    root = make_root()
+    zygote = None
+    if sandbox.mechanism == "bwrap" and not args.no_fork:
+        zygote = start_zygote(preload, root, root)
+    try:
+        return _grade(args, sandbox, limits, preload, root, zygote)
+    finally:
+        if zygote is not None:
+            zygote.close()
+        shutil.rmtree(root, ignore_errors=True)
+
+
+def _interrupted(signum: int, frame: object) -> None:
+    raise KeyboardInterrupt(f"signal {signum}")
+
+
+def _grade(args: argparse.Namespace, sandbox: Sandbox, limits: Limits,
+           preload: tuple[str, ...], root: Path, zygote: Zygote | None) -> int:
+    from nbgrader.api import Gradebook, MissingEntry
+
+    from .batch import AlreadyRunning, Batch
+    from .course import Course
+
+    course = Course.open(args.course)
+    db_file = course.db_url.removeprefix("sqlite:///")
+    if course.db_url.startswith("sqlite:///") and not Path(db_file).exists():
+        print(f"No gradebook at {db_file}: run 'nbgrader generate_assignment "
+              f"{args.assignment}' first.", file=sys.stderr)
+        return EXIT_REFUSED
+    state = course.state_dir(args.assignment)
+    _setup_logging(state / "grading.log")
+    with Gradebook(course.db_url, course.course_id) as gb:
+        try:
+            gb.find_assignment(args.assignment)
+        except MissingEntry:
+            print(f"No assignment '{args.assignment}' in the gradebook: run "
+                  f"'nbgrader generate_assignment {args.assignment}' first.", file=sys.stderr)
+            return EXIT_REFUSED
+    batch = Batch(course, args.assignment, sandbox, workers=args.workers,
+                  students=args.students, force=args.force, preload=preload,
+                  progress=not args.no_progress, fork=not args.no_fork, root=root,
+                  zygote=zygote)
+    todo, keep = batch.plan()
+    print(f"Grading {args.assignment}: {len(todo)} to grade, {len(keep)} already done; "
+          f"{batch.workers} workers; sandbox: {sandbox.detail}; limits: {limits.describe()}",
+          file=sys.stderr)
+    if not todo:
+        print("Nothing to grade (use --force to grade again).", file=sys.stderr)
+        return EXIT_OK
+    try:
+        result = batch.run()
+    except AlreadyRunning as exc:
+        print(f"{exc}: wait for it, or stop it first.", file=sys.stderr)
+        return EXIT_REFUSED
+    finally:
+        zlog = root / "zygote.log"
+        if zlog.exists() and zlog.stat().st_size:
+            shutil.copyfile(zlog, state / "zygote.log")
+    n = len(result.graded_now)
+    rate = f"{result.seconds / n:.2f} s per submission" if n else "nothing to do"
+    print(f"Done in {result.seconds:.1f} s ({rate}). Outcomes: "
+          + ", ".join(f"{k} {v}" for k, v in sorted(result.counts().items())), file=sys.stderr)
+    human = sorted(s for s, o in result.outcomes.items() if o.needs_human)
+    if human:
+        print(f"{len(human)} need a human (see 'python -m autograder report "
+              f"{args.assignment}'): {', '.join(human[:20])}"
+              + (" ..." if len(human) > 20 else ""), file=sys.stderr)
+    print(f"Journal: {batch.journal.records}; log: {state / 'grading.log'}", file=sys.stderr)
+    errors = [s for s, o in result.outcomes.items() if o.status == "error"]
+    return EXIT_GRADER_ERRORS if errors else EXIT_OK
+
+
+def cmd_report(args: argparse.Namespace) -> int:
+    """The ``report`` command."""
+    from .course import Course
+    from .report import write_report
+
+    course = Course.open(args.course)
+    out = Path(args.out) if args.out else course.root / "reports" / args.assignment
+    paths = write_report(course, args.assignment, out)
+    for path in paths:
+        print(path)
+    return EXIT_OK
+
+
+def main(argv: list[str] | None = None) -> int:
+    """Run the command line; return the exit status."""
+    import warnings
+
+    args = _parser().parse_args(argv)
+    # nbgrader's own SQLAlchemy and nbformat warnings go to the log, not over the progress bar
+    logging.captureWarnings(True)
+    warnings.simplefilter("default")
+    try:
+        if args.command == "grade":
+            return cmd_grade(args)
+        return cmd_report(args)
+    except KeyboardInterrupt:
+        print("Interrupted: finished submissions are journaled; run the same command again "
+              "to grade the rest.", file=sys.stderr)
+        return 130

@@ -1,0 +1,74 @@
+"""Two caches for nbgrader in the grading process; they change no result, only skip rework.
+
+With one gradebook writer doing every student's nbgrader steps, two of nbgrader's habits
+dominate its CPU time:
+
+* every ``Gradebook(...)`` builds a new SQLAlchemy engine, so each of the ~10 gradebook
+  sessions of a submission compiles its SQL afresh: engines are cached per URL here (the
+  pool is still disposed when a session closes, as nbgrader does);
+* ``CheckCellMetadata`` calls ``jsonschema.validate`` per cell, which re-checks the schema
+  itself every time: a validator is built once per schema here. Validity is decided by the
+  same schema and the same jsonschema draft, so the same cells pass and fail.
+
+:func:`install` applies both to this process only (the plain ``nbgrader`` command is
+untouched); the tests compare every honest grade with plain ``nbgrader autograde``.
+"""
+
+from __future__ import annotations
+
+import json
+import threading
+from typing import Any
+
+_installed = False
+_lock = threading.Lock()
+
+
+class _CachedJsonSchema:
+    """Stands in for the ``jsonschema`` module inside nbgrader's metadata validator."""
+
+    def __init__(self, module: Any) -> None:
+        self._module = module
+        self._validators: dict[str, Any] = {}
+
+    def __getattr__(self, name: str) -> Any:
+        return getattr(self._module, name)
+
+    def validate(self, instance: Any, schema: dict, *args: Any, **kwargs: Any) -> None:
+        """``jsonschema.validate`` with the schema checked and compiled once."""
+        if args or kwargs:
+            return self._module.validate(instance, schema, *args, **kwargs)
+        key = json.dumps(schema, sort_keys=True)
+        validator = self._validators.get(key)
+        if validator is None:
+            cls = self._module.validators.validator_for(schema)
+            cls.check_schema(schema)
+            validator = self._validators[key] = cls(schema)
+        error = self._module.exceptions.best_match(validator.iter_errors(instance))
+        if error is not None:
+            raise error
+        return None
+
+
+def install() -> None:
+    """Apply both caches (idempotent)."""
+    global _installed
+    with _lock:
+        if _installed:
+            return
+        import jsonschema
+        import nbgrader.api as api
+        from nbgrader.nbgraderformat import common
+
+        engines: dict[str, Any] = {}
+        create = api.create_engine
+
+        def cached_engine(url: Any, *args: Any, **kwargs: Any) -> Any:
+            key = repr((str(url), args, sorted(kwargs.items())))
+            if key not in engines:
+                engines[key] = create(url, *args, **kwargs)
+            return engines[key]
+
+        api.create_engine = cached_engine
+        common.jsonschema = _CachedJsonSchema(jsonschema)
+        _installed = True

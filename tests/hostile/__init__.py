@@ -1,0 +1,1 @@
+"""The grading corpus: a small nbgrader course (`course`) and hostile submissions (`corpus`)."""

@@ -7,6 +7,7 @@ its *piece*; all global analysis (sign charts, zeros) runs piece by piece.
 
 from __future__ import annotations
 
+import math
 from dataclasses import dataclass
 
 import sympy as sp
@@ -59,7 +60,7 @@ def _positive_set(u: sp.Expr, x: sp.Symbol, window: sp.Set, strict: bool) -> sp.
     for interval in components(window):
         cuts = zeros(u, x, interval, what=str(u))
         for segment in split(interval, cuts):
-            if sign_of(u.subs(x, midpoint(segment))) > 0:
+            if sign_of(u.subs(x, sample_point(segment))) > 0:
                 result = result.union(segment)
         if not strict:
             result = result.union(sp.FiniteSet(*cuts))
@@ -158,8 +159,9 @@ def split(interval: sp.Interval, cuts: list[sp.Expr]) -> list[sp.Interval]:
     return pieces
 
 
-def midpoint(interval: sp.Interval) -> sp.Expr:
-    """An exact point inside an open interval (simple rational where possible)."""
+def sample_point(interval: sp.Interval) -> sp.Expr:
+    """A simple exact point inside an open interval: the integer nearest its middle if there is
+    one, else a short decimal, else the middle itself (where signs are read off)."""
     lo, hi = interval.start, interval.end
     if lo == -sp.oo and hi == sp.oo:
         return sp.Integer(0)
@@ -168,11 +170,17 @@ def midpoint(interval: sp.Interval) -> sp.Expr:
     if hi == sp.oo:
         return sp.ceiling(lo) + 1
     middle = (lo + hi) / 2
-    if not middle.is_Rational:
-        middle = sp.nsimplify(sp.N(middle, 30), rational=True)
-        if not (sort_key(lo) < sort_key(middle) < sort_key(hi)):
-            middle = (lo + hi) / 2
-    return middle
+    low, high, centre = sort_key(lo), sort_key(hi), sort_key(middle)
+    integers = [n for n in range(math.ceil(low), math.floor(high) + 1) if low < n < high]
+    if integers:
+        return sp.Integer(min(integers, key=lambda n: abs(n - centre)))
+    if middle.is_Rational:
+        return middle
+    for digits in range(1, 8):
+        guess = sp.Rational(round(centre * 10**digits), 10**digits)
+        if low < guess < high and sort_key(lo) < sort_key(guess) < sort_key(hi):
+            return guess
+    return sp.nsimplify(sp.N(middle, 30), rational=True)
 
 
 def resolve(expr: sp.Expr, x: sp.Symbol, sample: sp.Expr) -> sp.Expr:
@@ -236,7 +244,7 @@ def segments(expr: sp.Expr, x: sp.Symbol, domain: sp.Set) -> tuple[list[Segment]
         window = sp.Interval(interval.start, interval.end)
         inside = break_points(expr, x, window)
         for lo_hi in split(window, inside):
-            parts.append(Segment(lo_hi, resolve(expr, x, midpoint(lo_hi))))
+            parts.append(Segment(lo_hi, resolve(expr, x, sample_point(lo_hi))))
         cuts.update(p for p in (window.start, window.end) if p.is_finite)
         cuts.update(inside)
     return parts, sorted(cuts, key=sort_key)

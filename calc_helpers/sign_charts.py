@@ -8,7 +8,7 @@ import sympy as sp
 
 from ._inputs import ExprLike
 from ._numeric import sign_of, sort_key, value_at
-from ._pieces import midpoint, natural_domain, segments, split
+from ._pieces import natural_domain, sample_point, segments, split
 from ._solve import InfinitelyManyError, zeros
 from .derivatives import prepare
 
@@ -59,7 +59,7 @@ def sign_chart(
             continue
         points.update(inner)
         for interval in split(segment.interval, inner):
-            rows.append((interval, sign_of(slope.subs(var, midpoint(interval)))))
+            rows.append((interval, sign_of(slope.subs(var, sample_point(interval)))))
     rows.sort(key=lambda row: sort_key(row[0].start))
     return SignChart(order, tuple(rows), tuple(sorted(points, key=sort_key)), dom)
 

@@ -15,6 +15,7 @@ import sympy as sp
 from sympy.printing.str import StrPrinter
 
 from ._inputs import ExprLike, as_number, function_and_variable
+from ._pieces import sample_point
 from .critical import classify_critical_point, critical_points
 from .derivatives import (
     derivative,
@@ -237,25 +238,6 @@ def _exact_or_undefined(value: sp.Expr | None) -> str:
     if value is None:
         return "undefined"
     return {sp.oo: "+∞", -sp.oo: "−∞"}.get(value, _exact(value))
-
-
-def sample_point(interval: sp.Interval) -> sp.Expr:
-    """A simple point inside an open interval, where a sign is read off."""
-    lo, hi = interval.start, interval.end
-    if lo == -sp.oo and hi == sp.oo:
-        return sp.Integer(0)
-    if lo == -sp.oo:
-        return sp.floor(hi) - 1
-    if hi == sp.oo:
-        return sp.ceiling(lo) + 1
-    middle = (lo + hi) / 2
-    if middle.is_Rational:
-        return middle
-    for digits in (0, 1, 2, 3):
-        guess = sp.Rational(round(float(middle) * 10**digits), 10**digits)
-        if lo < guess < hi:
-            return guess
-    return middle
 
 
 def sign_chart_table(

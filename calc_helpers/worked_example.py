@@ -24,6 +24,7 @@ from . import (
     monotonicity,
     sign_chart,
 )
+from ._pieces import sample_point
 from .derivatives import prepare
 from .ml_losses import table_tex
 from .sign_charts import SignChart
@@ -84,22 +85,6 @@ class CriticalPoint:
     second: sp.Expr | None
     second_test: str
     kind: str
-
-
-def sample_point(interval: sp.Interval) -> sp.Expr:
-    """A simple number inside an open interval to read a sign from (an integer if possible)."""
-    lo, hi = interval.start, interval.end
-    if lo == -sp.oo and hi == sp.oo:
-        return sp.Integer(0)
-    if lo == -sp.oo:
-        return sp.floor(hi) - 1
-    if hi == sp.oo:
-        return sp.ceiling(lo) + 1
-    middle = sp.nsimplify((lo + hi) / 2)
-    candidates = [n for n in range(int(sp.ceiling(lo)), int(sp.floor(hi)) + 1) if lo < n < hi]
-    if candidates:
-        return sp.Integer(min(candidates, key=lambda n: abs(float(n - middle))))
-    return middle
 
 
 @dataclass(frozen=True)
@@ -192,7 +177,9 @@ class Analysis:
 
     def _step4(self) -> str:
         table = self._chart_table(
-            self.slope_chart, self.first, "f'",
+            self.slope_chart,
+            self.first,
+            "f'",
             {"title": "f is", 1: "increasing", -1: "decreasing", 0: "constant"},
         )
         return (
@@ -202,7 +189,9 @@ class Analysis:
 
     def _step5(self) -> str:
         table = self._chart_table(
-            self.bend_chart, self.second, "f''",
+            self.bend_chart,
+            self.second,
+            "f''",
             {"title": "f is", 1: "concave up", -1: "concave down", 0: "straight ($f''=0$)"},
         )
         if self.inflection:
@@ -257,9 +246,18 @@ def analyse(f, x=None, domain: sp.Set | None = None) -> Analysis:
     bending = concavity(expr, var, domain)
     inflection = tuple((p, _value(expr, var, p)) for p in inflection_points(expr, var, domain))
     return Analysis(
-        expr, var, first, second, tuple(found),
-        sign_chart(expr, var, domain, order=1), sign_chart(expr, var, domain, order=2),
-        rising["increasing"], rising["decreasing"], bending["up"], bending["down"], inflection,
+        expr,
+        var,
+        first,
+        second,
+        tuple(found),
+        sign_chart(expr, var, domain, order=1),
+        sign_chart(expr, var, domain, order=2),
+        rising["increasing"],
+        rising["decreasing"],
+        bending["up"],
+        bending["down"],
+        inflection,
     )
 
 
@@ -315,8 +313,12 @@ def plot_analysis(f, window: tuple[float, float] | None = None, x=None):
         window = (lo - pad, hi + pad)
     grid = np.linspace(window[0], window[1], 600)
     fig, ax = new_figure(figsize=(6.4, 4.0))
-    ax.plot(grid, numeric(result.expr, result.var)(grid), color="C0",
-            label=f"$f({result.var.name}) = {sp.latex(result.expr)}$")
+    ax.plot(
+        grid,
+        numeric(result.expr, result.var)(grid),
+        color="C0",
+        label=f"$f({result.var.name}) = {sp.latex(result.expr)}$",
+    )
     styles = {
         "local_max": ("o", "C3", "local max"),
         "local_min": ("o", "C2", "local min"),
@@ -325,13 +327,20 @@ def plot_analysis(f, window: tuple[float, float] | None = None, x=None):
     for c in result.critical:
         marker, color, label = styles[c.kind]
         ax.plot([float(c.x)], [float(c.value)], marker, color=color, markersize=9, label=label)
-        ax.annotate(f"({sp.latex(c.x) if c.x.is_Integer else f'{float(c.x):.3g}'}, "
-                    f"{float(c.value):.4g})", (float(c.x), float(c.value)),
-                    textcoords="offset points", xytext=(8, 6))
+        ax.annotate(
+            f"({sp.latex(c.x) if c.x.is_Integer else f'{float(c.x):.3g}'}, {float(c.value):.4g})",
+            (float(c.x), float(c.value)),
+            textcoords="offset points",
+            xytext=(8, 6),
+        )
     for p, value in result.inflection:
         ax.plot([float(p)], [float(value)], "D", color="C1", markersize=8, label="inflection")
-        ax.annotate(f"({float(p):.4g}, {float(value):.4g})", (float(p), float(value)),
-                    textcoords="offset points", xytext=(8, -14))
+        ax.annotate(
+            f"({float(p):.4g}, {float(value):.4g})",
+            (float(p), float(value)),
+            textcoords="offset points",
+            xytext=(8, -14),
+        )
     ax.margins(y=0.12)
     ax.axhline(0, color="black", linewidth=0.6)
     ax.set_xlabel(result.var.name)

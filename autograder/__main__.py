@@ -1,6 +1,6 @@
 """``python -m autograder grade ASSIGNMENT`` / ``python -m autograder report ASSIGNMENT``.
 
-See :mod:`autograder.grading` and ``docs/grading.md``.
+See :mod:`autograder.grading` and the README (For instructors: Grading a whole class).
 """
 
 from autograder.grading.cli import main

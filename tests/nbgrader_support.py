@@ -32,6 +32,7 @@ import nbformat
 import sympy as sp
 
 from autograder import variants
+from autograder.answers import show_set
 from autograder.nbgrader_support import split_hidden
 
 REPO = Path(__file__).resolve().parents[1]
@@ -243,7 +244,7 @@ def literal(value: Any) -> Any:
     if isinstance(value, sp.Float):
         return float(value)
     if isinstance(value, sp.Set):
-        return _interval_text(value)
+        return show_set(value)
     if isinstance(value, sp.MatrixBase):
         return literal(value.tolist())
     if isinstance(value, sp.Expr):
@@ -253,20 +254,6 @@ def literal(value: Any) -> Any:
     if isinstance(value, dict):
         return {literal(k): literal(v) for k, v in value.items()}
     raise TypeError(f"cannot write {value!r} as a literal")
-
-
-def _interval_text(value: sp.Set) -> str:
-    if value is sp.S.EmptySet:
-        return "{}"
-    if isinstance(value, sp.Union):
-        return " U ".join(_interval_text(part) for part in value.args)
-    if isinstance(value, sp.Interval):
-        left = "(" if value.left_open else "["
-        right = ")" if value.right_open else "]"
-        return f"{left}{sp.sstr(value.start)}, {sp.sstr(value.end)}{right}"
-    if value == sp.S.Reals:
-        return "(-oo, oo)"
-    raise TypeError(f"cannot write the set {value} in interval notation")
 
 
 def problem_set(assignment: str, student: str) -> variants.ProblemSet:

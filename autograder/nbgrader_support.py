@@ -30,13 +30,19 @@ from typing import Any
 
 from nbformat.notebooknode import NotebookNode, from_dict
 from nbgrader import utils
-from nbgrader.api import Gradebook
+from nbgrader.api import Gradebook, MissingEntry
 from nbgrader.nbgraderformat import MetadataValidator
 from nbgrader.preprocessors import Execute, NbGraderPreprocessor, OverwriteCells
 from traitlets import Any as AnyTrait
 from traitlets import Unicode
 
-from .judging.extraction import AnswerExtraction, dfml_state, grade_id
+from .judging.extraction import (
+    RECORD_FILE,
+    AnswerExtraction,
+    dfml_state,
+    grade_id,
+    read_regular,
+)
 from .judging.judge import DEFAULT_CHECKER, FAILED, Verdict, judge_notebook
 
 HIDDEN_BEGIN = "BEGIN HIDDEN TESTS"
@@ -77,6 +83,19 @@ def split_hidden(source: str) -> tuple[str, list[str]]:
     return "\n".join(kept), hidden
 
 
+def released_source(source: str) -> str:
+    """A cell's source as ``generate_assignment`` releases it (hidden regions removed)."""
+    from nbformat.v4 import new_code_cell
+    from nbgrader.preprocessors import ClearHiddenTests
+
+    cell = new_code_cell(source)
+    try:
+        ClearHiddenTests()._remove_hidden_test_region(cell)
+    except RuntimeError:
+        return source
+    return cell.source
+
+
 class RestoreCells(OverwriteCells):
     """OverwriteCells that also puts back deleted answer and read-only cells.
 
@@ -86,6 +105,26 @@ class RestoreCells(OverwriteCells):
     cells, answer cells as their unanswered stubs, read-only cells such as the setup cell),
     each placed after the nearest earlier cell that is still there.
     """
+
+    def preprocess_cell(self, cell: NotebookNode, resources: dict, cell_index: int) -> tuple:
+        """OverwriteCells' checks, quiet for a locked cell exactly as it was released.
+
+        A released test cell lacks its hidden region, so its checksum differs from the
+        source's for every student: nbgrader would warn about each one and hide a real
+        change. Such a cell gets its full source back silently; an edited one still warns.
+        """
+        gid = grade_id(cell)
+        if gid is not None:
+            try:
+                source_cell = self.gradebook.find_source_cell(gid, self.notebook_id,
+                                                              self.assignment_id)
+            except MissingEntry:
+                source_cell = None
+            if (source_cell is not None and source_cell.locked
+                    and cell.source != source_cell.source
+                    and cell.source == released_source(source_cell.source)):
+                cell.source = source_cell.source
+        return super().preprocess_cell(cell, resources, cell_index)
 
     def add_missing_grade_cells(self, nb: NotebookNode, resources: dict) -> tuple:
         """Put back every known cell that is missing from ``nb``."""
@@ -188,6 +227,19 @@ def _not_judged(execution_count: Any) -> list[NotebookNode]:
                        "traceback": [f"NotJudged: {_NOT_JUDGED}"]})]
 
 
+def submitted_record(config: Any, student: str, assignment: str) -> str | None:
+    """The identity record in ``submitted/<student>/<assignment>/``, read safely (or None).
+
+    Information only (the "worked under another identity" notice). It is read from the
+    submission as collected, by this process, never from the grading kernel's folder.
+    """
+    from nbgrader.coursedir import CourseDirectory
+
+    coursedir = CourseDirectory(config=config)
+    folder = Path(coursedir.format_path(coursedir.submitted_directory, student, assignment))
+    return read_regular(folder / RECORD_FILE)
+
+
 class JudgeAnswers(NbGraderPreprocessor):
     """Score each judged test cell from its extracted answer, outside the kernel.
 
@@ -215,9 +267,11 @@ class JudgeAnswers(NbGraderPreprocessor):
         points = {grade_id(c): float(c.metadata["nbgrader"].get("points", 0))
                   for c in nb.cells if utils.is_grade(c)}
         info = resources["nbgrader"]
+        if "record" not in state:
+            state["record"] = submitted_record(self.config, info["student"], info["assignment"])
         kwargs = dict(checker=self.checker, course_root=self.course_root or None,
                       assignment=info["assignment"], student=info["student"], specs=specs,
-                      points=points, extracted=extracted)
+                      points=points, extracted=extracted, record=state["record"])
         try:
             verdicts = (self.pool.judge(**kwargs) if self.pool is not None
                         else judge_notebook(**kwargs))

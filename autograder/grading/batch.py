@@ -23,6 +23,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+from ..judging.extraction import RECORD_FILE
 from ..judging.judge import DEFAULT_CHECKER
 from . import preflight
 from .course import Course
@@ -138,7 +139,8 @@ class Batch:
                  preload: tuple[str, ...] = DEFAULT_PRELOAD, ahead: int = 1,
                  progress: bool = True, tmp_root: str | None = None,
                  fork: bool = True, root: Path | None = None,
-                 zygote: Zygote | None = None, preflight: bool = True) -> None:
+                 zygote: Zygote | None = None, preflight: bool = True,
+                 preflight_only: bool = False) -> None:
         if workers * (ahead + 1) > 256:
             raise ValueError("at most 256 kernel slots: lower --workers")
         self.course = course
@@ -159,7 +161,8 @@ class Batch:
         self._pools: list[KernelPool] = []
         self._pools_lock = threading.Lock()
         self.judges: JudgePool | None = None
-        self.preflight = preflight
+        self.preflight = preflight or preflight_only
+        self.preflight_only = preflight_only
         self.preflight_summary = ""
         self.kernels_started = 0
 
@@ -230,7 +233,7 @@ class Batch:
             self.judges = JudgePool(self.workers,
                                     str(judge_config.get("checker", DEFAULT_CHECKER)),
                                     str(judge_config.get("course_root", "")) or None)
-            todo, keep = self.plan()
+            todo, keep = self.plan() if not self.preflight_only else ([], {})
             result = BatchResult(outcomes=dict(keep), skipped=sorted(keep))
             executor = ThreadPoolExecutor(self.workers, thread_name_prefix="grader")
             if self.preflight:
@@ -352,6 +355,7 @@ class Batch:
             try:
                 _copy_files(self._source_dir, kernel.slot.work, kernel.slot.uid,
                             self._protected)
+                _give_record(job.resources, kernel.slot.work)
                 client = kernel.prepare(_student_env(prep.student))
                 t1 = time.monotonic()
                 result = execute(
@@ -408,6 +412,18 @@ def _copy_files(src: Path, dst: Path, uid: int, provided: frozenset[str]) -> Non
         if as_root:
             os.chown(target, 0, uid)
             os.chmod(target, 0o440)
+
+
+def _give_record(resources: dict[str, Any], work: Path) -> None:
+    """The submitted identity record, read-only in the kernel's folder (for its notice)."""
+    record = (resources.get("dfml") or {}).get("record")
+    if not isinstance(record, str):
+        return
+    target = work / RECORD_FILE
+    target.write_text(record, encoding="utf-8")
+    if os.geteuid() == 0:
+        os.chown(target, 0, 0)
+    os.chmod(target, 0o444)
 
 
 class _NoBar:

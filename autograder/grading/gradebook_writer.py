@@ -34,7 +34,7 @@ import nbformat
 from nbformat.notebooknode import NotebookNode
 
 from ..exchange import REFUSED_FILE
-from ..judging.extraction import specs_from_gradebook
+from ..judging.extraction import RECORD_FILE, read_regular, specs_from_gradebook
 from ..nbgrader_support import JudgeAnswers, RecordVerdicts, fail_closed, identity_notice
 from .course import Course
 from .outcomes import Journal, Outcome
@@ -353,8 +353,10 @@ class GradebookWriter:
         return removed
 
     def _resources(self, student: str, notebook: str, dest: Path) -> dict[str, Any]:
+        submitted = self.course.path("submitted", student, self.assignment)
         return {
-            "dfml": {"specs": list(self.specs.get(notebook, []))},
+            "dfml": {"specs": list(self.specs.get(notebook, [])),
+                     "record": read_regular(submitted / RECORD_FILE)},
             "unique_key": notebook,
             "output_files_dir": f"{notebook}_files",
             "metadata": {"name": notebook, "path": str(dest)},
@@ -466,9 +468,8 @@ class GradebookWriter:
             outcome.detail = result.detail
         outcome.checks.extend(dict(line, notebook=job.notebook) for line in result.checks)
         nb, resources = result.nb, result.resources
-        if fail_closed(nb, resources) and result.status == "graded":
-            outcome.set_status("error")
-            outcome.detail = outcome.detail or "some tests were not judged"
+        if fail_closed(nb, resources):  # never executed or judged: 0, and a human looks
+            outcome.flag("not_judged")
         for step in self.save_steps:
             nb, resources = step(config=self.course.config)(nb, resources)
         (prep.dest / f"{job.notebook}.ipynb").write_text(nbformat.writes(nb), encoding="utf-8")

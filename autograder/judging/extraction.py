@@ -21,24 +21,43 @@ from nbformat.v4 import new_code_cell
 
 from . import spec as specs_mod
 
-#: The identity record the setup cell writes beside the notebook (information only).
-RECORD_FILE = ".worked_by.json"
-
 
 @cache
 def _kernel_code() -> str:
     return (Path(__file__).with_name("kernel_extract.py")).read_text(encoding="utf-8")
 
 
-def extraction_source(variable: str, record_file: str = RECORD_FILE) -> str:
+def extraction_source(variable: str) -> str:
     """The code of the cell that prints ``variable``'s value as data, then tidies up."""
     return (
         _kernel_code()
-        + f"\n_dfml_extract(globals(), {variable!r}, {record_file!r})\n"
+        + f"\n_dfml_extract(globals(), {variable!r})\n"
         + "for _dfml_key in [k for k in globals() if k.startswith(('_dfml', '_DFML'))]:\n"
         + "    del globals()[_dfml_key]\n"
         + "del _dfml_key\n"
     )
+
+
+#: The identity record the setup cell writes beside the notebook (information only).
+RECORD_FILE = ".worked_by.json"
+MAX_RECORD = 65536
+
+
+def read_regular(path: Path, limit: int = MAX_RECORD) -> str | None:
+    """The text of a small regular file, never following a link or blocking on a FIFO."""
+    import os
+    import stat
+
+    try:
+        fd = os.open(path, os.O_RDONLY | os.O_NOFOLLOW | os.O_NONBLOCK)
+    except OSError:
+        return None
+    try:
+        if not stat.S_ISREG(os.fstat(fd).st_mode):
+            return None
+        return os.read(fd, limit).decode("utf-8", "replace")
+    finally:
+        os.close(fd)
 
 
 def grade_id(cell: Any) -> str | None:
@@ -108,6 +127,12 @@ class AnswerExtraction:
         self.set_widgets_metadata()
         return self.nb, self.resources
 
+    def clear_output(self, outs: list, msg: dict, cell_index: int) -> None:
+        """nbclient's clear_output, except that nothing clears an extraction's output."""
+        if getattr(self, "_dfml_extracting", False):
+            return
+        super().clear_output(outs, msg, cell_index)
+
     def _dfml_extract(self, found: specs_mod.Spec) -> str | None:
         """Run the extraction cell for one spec; its stdout, or None if it did not finish."""
         probe = new_code_cell(extraction_source(found.variable))
@@ -122,9 +147,7 @@ class AnswerExtraction:
                 self.nb.cells.pop()
             elif probe in self.nb.cells:
                 self.nb.cells.remove(probe)
-        if any(o.get("output_type") == "error" for o in probe.get("outputs", [])):
-            return None if not _stdout(probe) else _stdout(probe)
-        return _stdout(probe)
+        return _stdout(probe) or None
 
 
 def _stdout(cell: NotebookNode) -> str:

@@ -148,21 +148,20 @@ def _field(result: Any, name: str, default: Any) -> Any:
 
 
 def _judge_one(judge_answer: Callable[..., Any], assignment: str, student: str, spec: Spec,
-               points: float, raw: str | None) -> tuple[Verdict, str | None]:
+               points: float, raw: str | None) -> Verdict:
     verdict = Verdict(spec.grade_id, spec.question, points)
     if raw is None:
         verdict.status = NOT_RUN
         verdict.message = ("This test did not run (the notebook stopped before it), so it "
                            "earns nothing; the instructor will look at it.")
-        return verdict, None
+        return verdict
     try:
         payload = read_payload(raw)
         value = decode(payload.get("answer"))
     except BadPayload as error:
         verdict.status = UNREADABLE
         verdict.message = f"Cannot read your answer: {error}."
-        return verdict, None
-    record = payload.get("record") if isinstance(payload.get("record"), str) else None
+        return verdict
     if isinstance(value, Missing):
         from autograder.answers import NOT_ATTEMPTED
 
@@ -186,29 +185,29 @@ def _judge_one(judge_answer: Callable[..., Any], assignment: str, student: str, 
         verdict.status = FAILED
         verdict.message = ("The instructor's question could not be checked "
                            f"({type(error).__name__}); the instructor will grade it.")
-    return verdict, record
+    return verdict
 
 
 def judge_notebook(checker: str, course_root: str | None, assignment: str, student: str,
                    specs: list[dict[str, str]], points: dict[str, float],
-                   extracted: dict[str, str]) -> dict[str, dict[str, Any]]:
+                   extracted: dict[str, str],
+                   record: str | None = None) -> dict[str, dict[str, Any]]:
     """Verdicts (as plain data, by grade id) for every judged cell of one notebook.
 
     ``specs``: :meth:`Spec.to_json` of each judged cell; ``points``: each cell's maximum;
-    ``extracted``: the raw stdout of each cell's extraction (absent when it did not run).
-    Plain data in and out, so it can run in a separate judge process.
+    ``extracted``: the raw stdout of each cell's extraction (absent when it did not run);
+    ``record``: the identity record submitted with the notebook (read by the grader, never
+    by the kernel), only for the "worked under another identity" notice. Plain data in and
+    out, so it can run in a separate judge process.
     """
     module = load_checker(checker, course_root)
     judge_answer = module.judge_answer
     verdicts: dict[str, Verdict] = {}
-    record = None
     for data in specs:
         spec = Spec.from_json(data)
-        verdict, seen = _judge_one(judge_answer, assignment, student, spec,
-                                   float(points.get(spec.grade_id, 0.0)),
-                                   extracted.get(spec.grade_id))
-        verdicts[spec.grade_id] = verdict
-        record = seen if seen is not None else record
+        verdicts[spec.grade_id] = _judge_one(judge_answer, assignment, student, spec,
+                                             float(points.get(spec.grade_id, 0.0)),
+                                             extracted.get(spec.grade_id))
     note_for = getattr(module, "record_note", None)
     if callable(note_for) and verdicts:
         try:

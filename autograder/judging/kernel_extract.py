@@ -4,7 +4,7 @@ This file is not imported by the grader. Its source text is sent to the kernel a
 (see :func:`autograder.judging.extraction.extraction_source`), so it depends on nothing but
 the standard library and the objects it is given. It prints one line::
 
-    DFML-ANSWER:{"answer": <data>, "record": <text of the identity record or null>}
+    DFML-ANSWER:{"answer": <data>}
 
 where ``<data>`` is the value of one variable encoded as JSON of plain types (see
 :mod:`autograder.judging.answer_data` for the format and its decoder).
@@ -17,7 +17,6 @@ so forging it is no more than typing that answer.
 _DFML_MARK = "DFML-ANSWER:"
 _DFML_MAX_NODES = 20000
 _DFML_MAX_INT_BITS = 3400
-_DFML_MAX_RECORD = 65536
 
 
 def _dfml_encode(value, budget):
@@ -89,7 +88,7 @@ def _dfml_sympy(value, name, budget):
     return {"$sympy": name, "args": [_dfml_encode(arg, budget) for arg in args]}
 
 
-def _dfml_extract(namespace, variable, record_file):
+def _dfml_extract(namespace, variable):
     import json
 
     if variable in namespace:
@@ -101,17 +100,4 @@ def _dfml_extract(namespace, variable, record_file):
             answer = {"$unreadable": type(error).__name__}
     else:
         answer = {"$missing": 1}
-    record = None
-    try:  # a regular file only: never block on a FIFO or follow a link
-        import os
-        import stat
-
-        fd = os.open(record_file, os.O_RDONLY | os.O_NONBLOCK | os.O_NOFOLLOW)
-        try:
-            if stat.S_ISREG(os.fstat(fd).st_mode):
-                record = os.read(fd, _DFML_MAX_RECORD).decode("utf-8", "replace")
-        finally:
-            os.close(fd)
-    except Exception:  # noqa: BLE001 - no record, or not a regular file
-        record = None
-    print(_DFML_MARK + json.dumps({"answer": answer, "record": record}, allow_nan=False))
+    print(_DFML_MARK + json.dumps({"answer": answer}, allow_nan=False))

@@ -2,6 +2,7 @@
 
 import os
 
+import pytest
 from hypothesis import HealthCheck, Phase, settings
 
 settings.register_profile(
@@ -20,3 +21,25 @@ settings.register_profile(
 settings.load_profile(
     os.environ.get("HYPOTHESIS_PROFILE", "ci" if os.environ.get("CI") else "course")
 )
+
+
+# Files this conftest marks by name (their own marks are kept as they are): the grading and
+# nbgrader end-to-end tests run the nbgrader CLI and the sandboxed grader.
+SLOW_FILES = {"test_grading.py", "test_nbgrader_e2e.py"}
+
+
+def pytest_collection_modifyitems(config, items):
+    """Mark by file the tests that cannot carry their own marks here (see SLOW_FILES)."""
+    for item in items:
+        if item.path.name in SLOW_FILES:
+            item.add_marker(pytest.mark.slow)
+
+
+def pytest_sessionfinish(session):
+    """Stop the servers the xdist workers shared (tests/shared.py), once every worker is done:
+    in the controller, or in a pytest run without xdist."""
+    if os.environ.get("PYTEST_XDIST_WORKER"):
+        return
+    from browser_support import stop_shared_servers
+
+    stop_shared_servers(session.config._tmp_path_factory.getbasetemp())

@@ -18,6 +18,8 @@ settings.register_profile(
     phases=(Phase.explicit, Phase.reuse, Phase.generate),
     print_blob=True,
 )
+# `make test-fast`: the same properties on fewer examples (`make test` runs them all).
+settings.register_profile("fast", parent=settings.get_profile("course"), max_examples=10)
 settings.load_profile(
     os.environ.get("HYPOTHESIS_PROFILE", "ci" if os.environ.get("CI") else "course")
 )

@@ -22,6 +22,8 @@ from pathlib import Path
 import pytest
 from browser_support import ANSI, REPO, free_port, private_jupyter_env, start_server
 
+pytestmark = pytest.mark.notebooks  # starts JupyterLab
+
 JUPYTER = Path(sys.executable).parent / "jupyter"
 PARTS_PREFIX = "nbgrader.server_extensions."
 NBGRADER_PARTS = ("assignment_list", "course_list", "formgrader", "validate_assignment")

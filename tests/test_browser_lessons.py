@@ -84,8 +84,9 @@ def lab(tmp_path_factory) -> LabServer:
 @pytest.fixture(scope="module")
 def tab(lab):
     """One Chromium, one JupyterLab tab for every notebook (see LabTab)."""
-    sync_api = pytest.importorskip("playwright.sync_api")
-    with sync_api.sync_playwright() as playwright:
+    from playwright.sync_api import sync_playwright  # a dev extra: missing fails, never skips
+
+    with sync_playwright() as playwright:
         chromium = launch_chromium(playwright)
         context = chromium.new_context(viewport={"width": 1280, "height": 1000})
         lab_tab = LabTab(context, lab)

@@ -202,8 +202,9 @@ class LabServer:
 
 
 def start_server(command: Sequence[str], *, url: str, token: str, env: dict[str, str],
-                 cwd: Path, log_path: Path, timeout: float = 40) -> LabServer:
-    """Start a Jupyter server command and wait until its REST API answers."""
+                 cwd: Path, log_path: Path, timeout: float = 300) -> LabServer:
+    """Start a Jupyter server command and wait until its REST API answers (`timeout` is a
+    guard against a server that never comes up: ~2 s on an idle machine)."""
     log = log_path.open("wb")
     process = subprocess.Popen(list(command), cwd=cwd, env=env, stdout=log,
                                stderr=subprocess.STDOUT, stdin=subprocess.DEVNULL,

@@ -112,7 +112,7 @@ class LabServer:
         return cls(info["url"], info["token"], None, Path(info["log_path"]), info["pid"])
 
     def request(self, path: str, method: str = "GET", body: dict | None = None,
-                timeout: float = 10) -> tuple[int, bytes]:
+                timeout: float = 120) -> tuple[int, bytes]:
         data = None if body is None else json.dumps(body).encode()
         req = urllib.request.Request(f"{self.url}{path}", data=data, method=method,
                                      headers={"Authorization": f"token {self.token}"})

@@ -24,7 +24,7 @@ from .checks_core import (
     run_check,
     symbol_name,
 )
-from .equivalence import same_number
+from .equivalence import CLOSE_FACTOR, REL_TOL, same_number
 from .feedback import Feedback, almost, correct, not_yet
 from .misconceptions import derivative_mistakes, explain
 
@@ -77,7 +77,7 @@ def _judge_number(data: Any, expected: sp.Expr, rel_tol: float) -> Feedback:
         return correct(shown, "" if exact else "(accepted within the tolerance)")
     if expected != 0 and same_number(-value, expected, rel_tol)[1]:
         return not_yet(explain(("sign_error",)), ("sign_error",), shown)
-    if same_number(value, expected, 10 * rel_tol)[1]:
+    if same_number(value, expected, CLOSE_FACTOR * rel_tol)[1]:
         return almost(
             0.0,
             "close, but not accurate enough: give an exact value or more significant digits.",
@@ -88,7 +88,7 @@ def _judge_number(data: Any, expected: sp.Expr, rel_tol: float) -> Feedback:
 
 
 def check_number(
-    answer: Any, expected: Any, rel_tol: float = 1e-3, *, question: str | None = None
+    answer: Any, expected: Any, rel_tol: float = REL_TOL, *, question: str | None = None
 ) -> Feedback:
     """Whether the answer is the expected real number.
 

@@ -15,11 +15,9 @@ from calc_helpers.sign_charts import resolve_domain
 
 from .answers import Unreadable, read_label, read_mapping, read_points, show
 from .checks_core import function_of, quietly, run_check
-from .equivalence import constant_value
+from .equivalence import close, constant_value
 from .feedback import Feedback, almost, correct, not_yet
 from .misconceptions import classification_tags, explain
-
-REL_TOL = 1e-3
 
 _LABELS = {
     **dict.fromkeys(
@@ -89,18 +87,12 @@ def _floats(points: Any) -> np.ndarray:
     return np.array([constant_value(p) for p in points], dtype=float)
 
 
-def _close(a: float, b: float) -> bool:
-    if not (np.isfinite(a) and np.isfinite(b)):
-        return bool(a == b)
-    return abs(a - b) <= REL_TOL * abs(b) or abs(a - b) <= 1e-12
-
-
 def _match(student: np.ndarray, expected: np.ndarray) -> tuple[list[int], list[int]]:
     """(indices of expected points found, indices of student points matching none)."""
     found: list[int] = []
     extra: list[int] = []
     for i, value in enumerate(student):
-        hits = [j for j, e in enumerate(expected) if _close(value, e)]
+        hits = [j for j, e in enumerate(expected) if close(value, e)]
         if hits:
             found.extend(j for j in hits[:1] if j not in found)
         else:
@@ -115,7 +107,7 @@ def _unique(points: list[sp.Expr]) -> list[sp.Expr]:
         v = constant_value(p)
         if np.isnan(v):
             raise Unreadable("the points must be real numbers.", show(points))
-        if not any(_close(v, w) for w in values):
+        if not any(close(v, w) for w in values):
             kept.append(p)
             values.append(v)
     return kept
@@ -132,7 +124,7 @@ def _extra_tag(point: sp.Expr, ref: PointsReference) -> str:
     if not _in_domain(point, ref.domain):
         return "outside_domain"
     value = constant_value(point)
-    if any(_close(value, m) for m in ref.near_misses):
+    if any(close(value, m) for m in ref.near_misses):
         return "inflection_without_sign_change"
     return "extra_point"
 
@@ -186,7 +178,7 @@ def inflection_reference(f: Any, x: Any, domain: sp.Set | None) -> PointsReferen
     near = [
         p
         for p in chart.points
-        if not any(_close(constant_value(p), v) for v in values) and _in_domain(p, chart.domain)
+        if not any(close(constant_value(p), v) for v in values) and _in_domain(p, chart.domain)
     ]
     return _points_reference(expected, [False] * len(expected), near, chart.domain)
 
@@ -287,7 +279,7 @@ def _judge_classification(data: Any, ref: ClassificationReference) -> Feedback:
     extra = 0
     for point, label in said:
         value = constant_value(point)
-        hits = [j for j, e in enumerate(points.floats) if _close(value, e) and j not in matched]
+        hits = [j for j, e in enumerate(points.floats) if close(value, e) and j not in matched]
         if not hits:
             extra += 1
             tags.append(_extra_tag(point, points))

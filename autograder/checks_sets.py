@@ -15,11 +15,9 @@ from calc_helpers.sign_charts import resolve_domain
 
 from .answers import Unreadable, read_number, read_set, show
 from .checks_core import function_of, quietly, run_check
-from .equivalence import constant_value, intervals, same_number
+from .equivalence import REL_TOL, close, constant_value, intervals, same_number
 from .feedback import Feedback, almost, correct, not_yet
 from .misconceptions import explain
-
-REL_TOL = 1e-3
 
 WHICH = ("increasing", "decreasing", "concave_up", "concave_down")
 _OPPOSITE = {
@@ -38,14 +36,6 @@ _GENERIC = {
 Pieces = tuple[tuple[float, float], ...]
 
 
-def _near(a: float, b: float) -> bool:
-    if a == b:
-        return True
-    if not (math.isfinite(a) and math.isfinite(b)):
-        return False
-    return abs(a - b) <= REL_TOL * abs(b) or abs(a - b) <= 1e-12
-
-
 def pieces(value: sp.Set, holes: tuple[float, ...] = ()) -> Pieces:
     """The set as sorted, merged (lo, hi) intervals, ignoring ends and isolated points.
 
@@ -56,10 +46,10 @@ def pieces(value: sp.Set, holes: tuple[float, ...] = ()) -> Pieces:
     spans = sorted((lo, hi) for lo, hi in intervals(value) if hi > lo)
     merged: list[list[float]] = []
     for lo, hi in spans:
-        touching = merged and _near(lo, merged[-1][1])
+        touching = merged and close(lo, merged[-1][1])
         if merged and (lo < merged[-1][1] and not touching):
             merged[-1][1] = max(merged[-1][1], hi)
-        elif touching and not any(_near(lo, h) for h in holes):
+        elif touching and not any(close(lo, h) for h in holes):
             merged[-1][1] = max(merged[-1][1], hi)
         else:
             merged.append([lo, hi])
@@ -67,7 +57,7 @@ def pieces(value: sp.Set, holes: tuple[float, ...] = ()) -> Pieces:
 
 
 def _same_piece(a: tuple[float, float], b: tuple[float, float]) -> bool:
-    return _near(a[0], b[0]) and _near(a[1], b[1])
+    return close(a[0], b[0]) and close(a[1], b[1])
 
 
 def _same(a: Pieces, b: Pieces) -> bool:
@@ -110,7 +100,7 @@ def intervals_reference(f: Any, which: str, x: Any, domain: sp.Set | None) -> In
 
 def _within_domain(piece: tuple[float, float], domain: Pieces) -> bool:
     lo, hi = piece
-    return any((lo >= a or _near(lo, a)) and (hi <= b or _near(hi, b)) for a, b in domain)
+    return any((lo >= a or close(lo, a)) and (hi <= b or close(hi, b)) for a, b in domain)
 
 
 def _judge_intervals(data: Any, ref: IntervalsReference, variable: str) -> Feedback:

@@ -33,6 +33,7 @@ from .checks_points import (
 )
 from .checks_properties import check_convexity, check_differentiability
 from .checks_sets import check_intervals, check_subdifferential, intervals_reference
+from .equivalence import REL_TOL
 from .feedback import Feedback
 
 
@@ -158,7 +159,7 @@ class Exercise:
     def number(
         cls,
         expected: Any,
-        rel_tol: float = 1e-3,
+        rel_tol: float = REL_TOL,
         *,
         hints: Sequence[str],
         solution: str,

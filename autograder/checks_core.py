@@ -27,9 +27,9 @@ from calc_helpers import parse, parse_number
 
 from . import equivalence as eq
 from .answers import NotAttempted, Unreadable, normalize, read_expression, show
-from .feedback import Feedback, cannot_read, correct, not_attempted, not_yet
+from .feedback import Feedback, almost, cannot_read, correct, not_attempted, not_yet
 from .log import record
-from .misconceptions import explain
+from .misconceptions import ROUNDED, explain
 
 CHECK_SECONDS = 1.0
 
@@ -218,6 +218,7 @@ class Verdict:
     equal: bool
     tags: tuple[str, ...]
     shown: str
+    rounded: bool = False
 
 
 def compare_expression(student: sp.Expr, ref: ExpressionReference) -> Verdict:
@@ -248,6 +249,10 @@ def compare_expression(student: sp.Expr, ref: ExpressionReference) -> Verdict:
         slope = eq.evaluate(sp.diff(student, x), ref.samples)
         if eq.agree(slope, ref.integrand, rel, slack):
             return Verdict(False, ("integrated_instead",), shown)
+    if eq.has_float(student):
+        loose = eq.CLOSE_FACTOR * eq.REL_TOL
+        if eq.agree(student_values, expected_values, loose, loose):
+            return Verdict(False, (), shown, rounded=True)
     return Verdict(False, (), shown)
 
 
@@ -258,4 +263,6 @@ def judge_expression(data: Any, ref: ExpressionReference, generic: str) -> Feedb
     if verdict.equal:
         note = "(accepted within rounding)" if eq.has_float(student) else ""
         return correct(verdict.shown, note)
+    if verdict.rounded:
+        return almost(0.0, ROUNDED["coefficients"], (), verdict.shown)
     return not_yet(explain(verdict.tags) or generic, verdict.tags, verdict.shown)

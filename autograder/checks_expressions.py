@@ -26,8 +26,11 @@ from .checks_core import (
 )
 from .equivalence import CLOSE_FACTOR, REL_TOL, same_number
 from .feedback import Feedback, almost, correct, not_yet
-from .misconceptions import derivative_mistakes, explain
+from .misconceptions import ROUNDED, derivative_mistakes, explain
 
+_ONE_AT_A_TIME = (
+    "Differentiate with respect to one variable at a time, holding the others constant."
+)
 _NOT_DERIVATIVE = (
     "That is not the derivative. Differentiate term by term and check each rule you used "
     "(power, product, quotient, chain)."
@@ -193,10 +196,14 @@ def _judge_entries(
     if right == len(refs):
         return correct(shown)
     body = f"{right} of the {len(refs)} {what} are right."
-    detail = (
-        explain(tags)
-        or "Differentiate with respect to one variable at a time, holding the others constant."
-    )
+    rounded = sum(v.rounded for v in verdicts)
+    if rounded:
+        body += f" {rounded} {'is' if rounded == 1 else 'are'} {ROUNDED['coefficients']}"
+    detail = explain(tags)
+    if not detail and right + rounded < len(refs):
+        detail = _ONE_AT_A_TIME
+    if rounded:
+        return almost(right / len(refs), f"{body} {detail}", tags, shown)
     if right:
         return almost(right / len(refs), f"{body} {detail}", tags, shown)
     return not_yet(f"{body} {detail}", tags, shown)

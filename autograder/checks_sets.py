@@ -15,9 +15,9 @@ from calc_helpers.sign_charts import resolve_domain
 
 from .answers import Unreadable, read_number, read_set, show
 from .checks_core import function_of, quietly, run_check
-from .equivalence import REL_TOL, close, constant_value, intervals, same_number
+from .equivalence import CLOSE_FACTOR, REL_TOL, close, constant_value, intervals, same_number
 from .feedback import Feedback, almost, correct, not_yet
-from .misconceptions import explain
+from .misconceptions import ROUNDED, explain
 
 WHICH = ("increasing", "decreasing", "concave_up", "concave_down")
 _OPPOSITE = {
@@ -56,12 +56,14 @@ def pieces(value: sp.Set, holes: tuple[float, ...] = ()) -> Pieces:
     return tuple((lo, hi) for lo, hi in merged)
 
 
-def _same_piece(a: tuple[float, float], b: tuple[float, float]) -> bool:
-    return close(a[0], b[0]) and close(a[1], b[1])
+def _same_piece(
+    a: tuple[float, float], b: tuple[float, float], rel: float = REL_TOL
+) -> bool:
+    return close(a[0], b[0], rel) and close(a[1], b[1], rel)
 
 
-def _same(a: Pieces, b: Pieces) -> bool:
-    return len(a) == len(b) and all(_same_piece(p, q) for p, q in zip(a, b, strict=True))
+def _same(a: Pieces, b: Pieces, rel: float = REL_TOL) -> bool:
+    return len(a) == len(b) and all(_same_piece(p, q, rel) for p, q in zip(a, b, strict=True))
 
 
 @dataclass(frozen=True)
@@ -111,17 +113,28 @@ def _judge_intervals(data: Any, ref: IntervalsReference, variable: str) -> Feedb
     outside = any(not _within_domain(p, ref.domain) for p in raw)
     if _same(student, ref.expected) and not outside:
         return correct(shown)
+    loose = CLOSE_FACTOR * REL_TOL
     tags: list[str] = []
     if outside:
         tags.append("outside_domain")
-    if student and _same(student, ref.opposite) and not _same(ref.opposite, ref.expected):
+    if student and _same(student, ref.opposite, loose) and not _same(ref.opposite, ref.expected):
         tags.append(ref.swap_tag)
     matched = [p for p in student if any(_same_piece(p, q) for q in ref.expected)]
-    extra = len(student) - len(matched)
+    rounded = [
+        p
+        for p in student
+        if p not in matched and any(_same_piece(p, q, loose) for q in ref.expected)
+    ]
+    extra = len(student) - len(matched) - len(rounded)
     total = len(ref.expected) + extra
+    score = len(matched) / total if total else 0.0
+    if rounded and not tags:
+        body = ROUNDED["values"]
+        if extra or len(matched) + len(rounded) < len(ref.expected):
+            body += f" {ref.generic}"
+        return almost(score, body, (), shown)
     body = explain(tags) or ref.generic
     if matched and not outside and total:
-        score = len(matched) / total
         return almost(score, f"part of your answer is right. {body}", tuple(tags), shown)
     return not_yet(body, tuple(tags), shown)
 
@@ -189,6 +202,11 @@ def _judge_subdifferential(data: Any, low: sp.Expr, high: sp.Expr) -> Feedback:
         if isinstance(answer, sp.Interval) and (answer.left_open or answer.right_open):
             note = "(a subdifferential always contains its ends: write it with [ ].)"
         return correct(shown, note)
+    loose = CLOSE_FACTOR * REL_TOL
+    near = [same_number(s, e, loose)[1] for s, e in ((s_low, low), (s_high, high))]
+    if all(near):
+        score = 0.5 if any(good) and constant_value(low) != constant_value(high) else 0.0
+        return almost(score, ROUNDED["values"], (), shown)
     kink = "At a kink the subdifferential is every slope between the left and the right "
     kink += "derivative: find both one-sided derivatives."
     if constant_value(low) != constant_value(high) and constant_value(s_low) == constant_value(

@@ -93,6 +93,19 @@ MESSAGES: dict[str, str] = {
 
 TAGS: tuple[str, ...] = tuple(MESSAGES)
 
+# Rounded answers are close to right, not a misconception: they get this message and no tag.
+ROUNDED: dict[str, str] = {
+    "value": "close, but not accurate enough: give an exact value or more significant digits.",
+    "values": (
+        "close, but not accurate enough: give exact values (fractions or roots rather than "
+        "rounded decimals) or more significant digits."
+    ),
+    "coefficients": (
+        "close, but not accurate enough: give exact coefficients (fractions or roots rather "
+        "than rounded decimals) or more significant digits."
+    ),
+}
+
 # When one wrong answer fits several rules, the most specific tag is reported.
 DERIVATIVE_PRIORITY: tuple[str, ...] = (
     "quotient_rule_order",

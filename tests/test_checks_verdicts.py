@@ -1,0 +1,144 @@
+"""Verdicts and feedback of issue 11: rounded answers, tags that name the right mistake, and
+verdicts that are neither too lenient nor too revealing.
+
+Every expected value is computed with calc_helpers; the student answers are built from it
+(rounded, swapped, with one factor left out) the way a student would write them.
+"""
+
+import pytest
+import sympy as sp
+
+import autograder as ag
+import calc_helpers as ch
+
+x = sp.Symbol("x", real=True)
+w = sp.Symbol("w", real=True)
+b = sp.Symbol("b", real=True)
+CUBIC = x**3 - x**2 - 5 * x  # critical points -1 and 5/3
+QUARTIC = 3 * x**4 - 6 * x**2  # concave up outside +-1/sqrt(3), irrational ends
+
+
+def _decimal(value: sp.Expr, digits: int = 2) -> str:
+    """The number as a student rounds it: `digits` decimals."""
+    return f"{round(float(value), digits):g}"
+
+
+def _interval_text(parts: list[tuple[sp.Expr, sp.Expr]], digits: int = 2) -> str:
+    """(lo, hi) pairs written as open intervals with rounded finite ends."""
+
+    def end(value: sp.Expr) -> str:
+        return str(value) if value.is_infinite else _decimal(value, digits)
+
+    return " U ".join(f"({end(lo)}, {end(hi)})" for lo, hi in parts)
+
+
+def _pieces(value: sp.Set) -> list[tuple[sp.Expr, sp.Expr]]:
+    parts = value.args if isinstance(value, sp.Union) else (value,)
+    return [(part.start, part.end) for part in parts]
+
+
+def _is_rounded_verdict(feedback: ag.Feedback) -> bool:
+    text = feedback.message.lower()
+    return (
+        feedback.state == "almost"
+        and not feedback.correct
+        and "close" in text
+        and "exact" in text
+        and "missing" not in text
+        and "do not belong" not in text
+    )
+
+
+# --- rounded answers: "close: give exact values" ---------------------------------------------
+
+
+def test_rounded_critical_points_are_close_not_missing_and_extra():
+    points = ch.critical_points(CUBIC)
+    assert any(not p.is_integer for p in points)
+    answer = "[" + ", ".join(_decimal(p) for p in points) + "]"
+    feedback = ag.check_critical_points(answer, CUBIC)
+    assert _is_rounded_verdict(feedback), feedback.message
+    assert feedback.tags == ()
+    # the points that were exact still earn their share
+    exact = sum(1 for p in points if p.is_integer)
+    assert feedback.score == pytest.approx(exact / len(points))
+
+
+def test_rounded_point_beside_a_missing_one_names_both():
+    points = ch.critical_points(CUBIC)
+    fraction = next(p for p in points if not p.is_integer)
+    feedback = ag.check_critical_points(_decimal(fraction), CUBIC)
+    assert "exact" in feedback.message and feedback.tags == ("missing_point",)
+
+
+def test_rounded_inflection_point_and_classification():
+    (inflection,) = ch.inflection_points(CUBIC)
+    assert _is_rounded_verdict(ag.check_inflection_points(_decimal(inflection), CUBIC))
+    labels = {
+        _decimal(c): ch.classify_critical_point(CUBIC, c) for c in ch.critical_points(CUBIC)
+    }
+    feedback = ag.check_classification(labels, CUBIC)
+    assert _is_rounded_verdict(feedback), feedback.message
+
+
+def test_rounded_irrational_interval_ends_are_close():
+    up = ch.concavity(QUARTIC)["up"]
+    assert all(not end.is_rational for lo, hi in _pieces(up) for end in (lo, hi) if end.is_finite)
+    feedback = ag.check_intervals(_interval_text(_pieces(up)), QUARTIC, "concave_up")
+    assert _is_rounded_verdict(feedback), feedback.message
+
+
+def test_rounded_rational_interval_end_is_close():
+    up = ch.concavity(CUBIC)["up"]
+    feedback = ag.check_intervals(_interval_text(_pieces(up)), CUBIC, "concave_up")
+    assert _is_rounded_verdict(feedback), feedback.message
+    # more digits are accepted, as for numbers
+    assert ag.check_intervals(_interval_text(_pieces(up), 4), CUBIC, "concave_up").correct
+
+
+def test_rounded_swapped_intervals_still_named_swapped():
+    down = ch.concavity(CUBIC)["down"]
+    feedback = ag.check_intervals(_interval_text(_pieces(down)), CUBIC, "concave_up")
+    assert feedback.tags == ("concavity_swapped",)
+
+
+def test_rounded_derivative_coefficients_are_close():
+    f = sp.Rational(14, 3) * w**2 - sp.Rational(26, 3) * w
+    slope = sp.Poly(ch.derivative(f, w), w)
+    assert not all(c.is_integer for c in slope.coeffs())
+    rounded = " + ".join(
+        f"({_decimal(c)})*w**{k}" for (k,), c in zip(slope.monoms(), slope.coeffs(), strict=True)
+    )
+    feedback = ag.check_derivative(rounded, f, w)
+    assert _is_rounded_verdict(feedback), feedback.message
+    assert "coefficient" in feedback.message
+    # four significant digits are accepted
+    precise = " + ".join(
+        f"({_decimal(c, 4)})*w**{k}"
+        for (k,), c in zip(slope.monoms(), slope.coeffs(), strict=True)
+    )
+    assert ag.check_derivative(precise, f, w).correct
+
+
+def test_rounded_gradient_entry_is_close():
+    f = sp.Rational(7, 3) * x**2 + x * w
+    grad = ch.gradient(f, (x, w))
+    coefficient = sp.Poly(grad[0], x, w).coeff_monomial(x)
+    answer = [f"{_decimal(coefficient)}*x + w", str(grad[1])]
+    feedback = ag.check_gradient(answer, f, (x, w))
+    assert feedback.state == "almost" and "exact" in feedback.message
+    assert feedback.score == pytest.approx(0.5)
+
+
+def test_rounded_subdifferential_ends_are_close():
+    f = sp.Max(x / 3, 2 * x / 3)
+    sub = ch.subdifferential(f, 0)
+    answer = f"[{_decimal(sub.start)}, {_decimal(sub.end)}]"
+    assert _is_rounded_verdict(ag.check_subdifferential(answer, f, 0))
+
+
+def test_far_decimals_are_still_wrong_not_close():
+    points = ch.critical_points(CUBIC)
+    answer = ", ".join(_decimal(p * sp.Rational(11, 10)) for p in points)
+    feedback = ag.check_critical_points(answer, CUBIC)
+    assert feedback.state == "not_yet" and "exact" not in feedback.message

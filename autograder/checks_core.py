@@ -167,7 +167,8 @@ class ExpressionReference:
     """A right expression, its values at sample points, and wrong answers to recognise.
 
     `candidates` are (tag, values) of misconception answers; `integrand` holds the values of
-    f when an antiderivative of f is a recognisable wrong answer (integrated instead).
+    f when an antiderivative of f is a recognisable wrong answer (integrated instead);
+    `notes` are (tag, sentence) remarks that fit this question (see `misconceptions.explain`).
     """
 
     expected: sp.Expr
@@ -177,6 +178,7 @@ class ExpressionReference:
     values: np.ndarray
     candidates: tuple[tuple[str, np.ndarray], ...] = ()
     integrand: np.ndarray | None = None
+    notes: tuple[tuple[str, str], ...] = ()
 
 
 def build_reference(
@@ -185,6 +187,7 @@ def build_reference(
     domain: sp.Set | None = None,
     mistakes: Sequence[tuple[str, sp.Expr]] = (),
     integrand: sp.Expr | None = None,
+    notes: tuple[tuple[str, str], ...] = (),
 ) -> ExpressionReference:
     """Sample the expected expression and each candidate mistake (duplicates dropped)."""
     names = tuple(names)
@@ -207,7 +210,7 @@ def build_reference(
             kept.append((tag, wrong_values))
         integrand_values = None if integrand is None else eq.evaluate(integrand, samples)
     return ExpressionReference(
-        expected, names, domain, samples, values, tuple(kept), integrand_values
+        expected, names, domain, samples, values, tuple(kept), integrand_values, tuple(notes)
     )
 
 
@@ -265,4 +268,5 @@ def judge_expression(data: Any, ref: ExpressionReference, generic: str) -> Feedb
         return correct(verdict.shown, note)
     if verdict.rounded:
         return almost(0.0, ROUNDED["coefficients"], (), verdict.shown)
-    return not_yet(explain(verdict.tags) or generic, verdict.tags, verdict.shown)
+    body = explain(verdict.tags, notes=ref.notes) or generic
+    return not_yet(body, verdict.tags, verdict.shown)

@@ -165,8 +165,10 @@ class Exercise:
         solution: str,
         prompt: str | None = None,
         question: str | None = None,
+        mistakes: Sequence[tuple[str, Any]] = (),
     ) -> Exercise:
-        """An exercise answered by a number."""
+        """An exercise answered by a number; `mistakes` are (tag, wrong value) pairs to
+        recognise, such as `misconceptions.newton_mistakes(f, x0)`."""
         return cls._bound(
             check_number,
             hints,
@@ -174,6 +176,7 @@ class Exercise:
             prompt,
             expected=expected,
             rel_tol=rel_tol,
+            mistakes=tuple(mistakes),
             question=question,
         )
 

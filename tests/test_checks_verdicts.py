@@ -142,3 +142,86 @@ def test_far_decimals_are_still_wrong_not_close():
     answer = ", ".join(_decimal(p * sp.Rational(11, 10)) for p in points)
     feedback = ag.check_critical_points(answer, CUBIC)
     assert feedback.state == "not_yet" and "exact" not in feedback.message
+
+
+# --- tags that name the mistake the student made ----------------------------------------------
+
+COSINE_NOTE = "cos(x) = -sin(x)"
+
+
+def test_sign_slip_without_a_cosine_gets_no_cosine_message():
+    f = x**3 - x**2
+    feedback = ag.check_derivative(str(-ch.derivative(f)), f)
+    assert feedback.tags == ("sign_error",)
+    assert COSINE_NOTE not in feedback.message
+    gradient = ch.gradient(x**2 - w**2, (x, w))
+    slipped = ag.check_gradient([str(gradient[0]), str(-gradient[1])], x**2 - w**2, (x, w))
+    assert slipped.tags == ("sign_error",) and COSINE_NOTE not in slipped.message
+
+
+def test_sign_slip_with_a_cosine_gets_the_cosine_message():
+    f = sp.cos(x) + x**2
+    wrong = ch.derivative(f).subs(sp.sin(x), -sp.sin(x))  # d/dx cos(x) taken as +sin(x)
+    feedback = ag.check_derivative(str(wrong), f)
+    assert feedback.tags == ("sign_error",) and COSINE_NOTE in feedback.message
+    # the cosine of the second derivative's last step counts too
+    second = ag.check_derivative(str(-ch.derivative(sp.sin(x), n=2)), sp.sin(x), n=2)
+    assert second.tags == ("sign_error",) and COSINE_NOTE in second.message
+
+
+@pytest.mark.parametrize(
+    ("f", "var", "inner"),
+    [
+        ((2 * x + 1) ** 2, x, 2 * x + 1),
+        ((3 * x - 2) ** 4, x, 3 * x - 2),
+        (sp.sqrt(5 * x + 1), x, 5 * x + 1),
+        (sp.exp(-3 * x), x, -3 * x),
+        (sp.log(x**2 + 1), x, x**2 + 1),
+    ],
+)
+def test_missing_inner_factor_is_the_chain_rule(f, var, inner):
+    inner_slope = ch.derivative(inner, var)
+    without = sp.simplify(ch.derivative(f, var) / inner_slope)
+    feedback = ag.check_derivative(str(without), f, var)
+    assert feedback.tags == ("missing_chain_factor",), feedback.message
+
+
+def test_missing_inner_factor_in_a_gradient_is_the_chain_rule():
+    f = (2 * w + b - 3) ** 2
+    grad = ch.gradient(f, (w, b))
+    inner = ch.derivative(2 * w + b - 3, w)
+    answer = [str(sp.simplify(grad[0] / inner)), str(grad[1])]
+    feedback = ag.check_gradient(answer, f, (w, b))
+    assert feedback.tags == ("missing_chain_factor",), feedback.message
+    assert feedback.score == pytest.approx(0.5)
+    assert ag.check_gradient(["2x", "w"], x**2 + w**2, (x, w)).tags == ("power_rule_error",)
+
+
+def test_swapped_gradient_components_are_named():
+    f = x**2 * w + 3 * w
+    grad = ch.gradient(f, (x, w))
+    feedback = ag.check_gradient([str(grad[1]), str(grad[0])], f, (x, w))
+    assert feedback.tags == ("gradient_components_swapped",)
+    assert feedback.state == "not_yet" and "order" in feedback.message
+    assert ag.MESSAGES["gradient_components_swapped"] in feedback.message
+    # three variables, two swapped
+    g = x * w * b + x**2
+    grad3 = ch.gradient(g, (x, w, b))
+    swapped = ag.check_gradient([str(grad3[0]), str(grad3[2]), str(grad3[1])], g, (x, w, b))
+    assert swapped.tags == ("gradient_components_swapped",)
+
+
+def test_newton_root_step_where_the_minimisation_step_was_asked():
+    f = x**3 - 3 * x
+    x0 = 2
+    (step,) = ch.newton_method(f, x0, 1)[1:]
+    root_step = x0 - f.subs(x, x0) / ch.derivative_at(f, x0)
+    assert not sp.Eq(root_step, step)
+    mistakes = ag.newton_mistakes(f, x0)
+    feedback = ag.check_number(str(root_step), step, mistakes=mistakes)
+    assert feedback.tags == ("newton_root_step",)
+    assert ag.MESSAGES["newton_root_step"] in feedback.message
+    assert ag.check_number(float(root_step), step, mistakes=mistakes).tags == ("newton_root_step",)
+    assert ag.check_number(str(step), step, mistakes=mistakes).correct
+    exercise = ag.Exercise.number(step, mistakes=mistakes, hints=["a", "b"], solution="s")
+    assert exercise.check(str(root_step)).tags == ("newton_root_step",)

@@ -187,33 +187,49 @@ def _ends(answer: sp.Set) -> tuple[sp.Expr, sp.Expr]:
     raise Unreadable("expected one closed interval such as [0, 1] (or one number).", show(answer))
 
 
-def _judge_subdifferential(data: Any, low: sp.Expr, high: sp.Expr) -> Feedback:
+_CLOSED = (
+    "A subdifferential is a closed interval: it contains both one-sided derivatives, so "
+    "write it with square brackets, as in [a, b]."
+)
+
+
+def _read_subdifferential(data: Any) -> sp.Set:
+    """The answer as a set: interval notation, a pair (closed), or one number."""
     try:
-        answer = read_set(data, pairs_closed=True)
-    except Unreadable:
+        return read_set(data, pairs_closed=True)
+    except Unreadable as set_error:
         if type(data) is not str:
             raise
-        answer = sp.FiniteSet(read_number(data))
+        try:
+            return sp.FiniteSet(read_number(data))
+        except Unreadable:
+            if data.strip()[:1] in "([{":
+                raise set_error from None  # written as an interval: its own message
+            raise
+
+
+def _judge_subdifferential(data: Any, low: sp.Expr, high: sp.Expr) -> Feedback:
+    answer = _read_subdifferential(data)
     shown = show(answer)
     s_low, s_high = _ends(answer)
+    not_closed = isinstance(answer, sp.Interval) and (answer.left_open or answer.right_open)
     good = [same_number(s, e, REL_TOL)[1] for s, e in ((s_low, low), (s_high, high))]
     if all(good):
-        note = ""
-        if isinstance(answer, sp.Interval) and (answer.left_open or answer.right_open):
-            note = "(a subdifferential always contains its ends: write it with [ ].)"
-        return correct(shown, note)
+        return not_yet(_CLOSED, (), shown) if not_closed else correct(shown)
+    closed_note = f" {_CLOSED}" if not_closed else ""
     loose = CLOSE_FACTOR * REL_TOL
     near = [same_number(s, e, loose)[1] for s, e in ((s_low, low), (s_high, high))]
     if all(near):
         score = 0.5 if any(good) and constant_value(low) != constant_value(high) else 0.0
-        return almost(score, ROUNDED["values"], (), shown)
+        score = 0.0 if not_closed else score
+        return almost(score, ROUNDED["values"] + closed_note, (), shown)
     kink = "At a kink the subdifferential is every slope between the left and the right "
-    kink += "derivative: find both one-sided derivatives."
+    kink += "derivative: find both one-sided derivatives." + closed_note
     if constant_value(low) != constant_value(high) and constant_value(s_low) == constant_value(
         s_high
     ):
         return not_yet(f"one number is not enough here. {kink}", (), shown)
-    if any(good):
+    if any(good) and not not_closed:
         return almost(0.5, f"one end is right. {kink}", (), shown)
     return not_yet(kink, (), shown)
 
@@ -224,7 +240,8 @@ def check_subdifferential(
     """Whether the answer is the subdifferential of the convex function f at a.
 
     Answers: text such as ``"[0, 1]"`` (or ``"{1}"``/``"1"`` where f is differentiable), a
-    SymPy Interval, or a pair (0, 1) read as the closed interval [0, 1].
+    SymPy Interval, or a pair (0, 1) read as the closed interval [0, 1]. Open or half-open
+    intervals are refused (a subdifferential is closed), with a message saying so.
     """
     low, high = _subdifferential(f, a, x)
     return run_check(

@@ -225,3 +225,99 @@ def test_newton_root_step_where_the_minimisation_step_was_asked():
     assert ag.check_number(str(step), step, mistakes=mistakes).correct
     exercise = ag.Exercise.number(step, mistakes=mistakes, hints=["a", "b"], solution="s")
     assert exercise.check(str(root_step)).tags == ("newton_root_step",)
+
+
+# --- verdicts neither too lenient nor too revealing -------------------------------------------
+
+LEAKY = sp.Max(x, x / 10)
+
+
+def _bracketed(value: sp.Interval, left: str, right: str) -> str:
+    return f"{left}{value.start}, {value.end}{right}"
+
+
+@pytest.mark.parametrize(("left", "right"), [("(", ")"), ("[", ")"), ("(", "]")])
+def test_open_or_half_open_subdifferential_is_refused(left, right):
+    sub = ch.subdifferential(LEAKY, 0)
+    feedback = ag.check_subdifferential(_bracketed(sub, left, right), LEAKY, 0)
+    assert not feedback.correct and feedback.score == 0.0
+    assert "closed" in feedback.message and "[" in feedback.message
+    assert ag.check_subdifferential(_bracketed(sub, "[", "]"), LEAKY, 0).correct
+    assert ag.check_subdifferential((sub.start, sub.end), LEAKY, 0).correct  # a pair: closed
+    assert ag.check_subdifferential(sub, LEAKY, 0).correct
+
+
+def test_open_interval_with_wrong_ends_gets_the_kink_message():
+    sub = ch.subdifferential(LEAKY, 0)
+    feedback = ag.check_subdifferential(f"({sub.start - 1}, {sub.end + 1})", LEAKY, 0)
+    assert feedback.state == "not_yet" and "one-sided derivatives" in feedback.message
+
+
+def test_reversed_interval_says_left_end_must_be_smaller():
+    sub = ch.subdifferential(LEAKY, 0)
+    reversed_text = f"[{sub.end}, {sub.start}]"
+    for feedback in (
+        ag.check_subdifferential(reversed_text, LEAKY, 0),
+        ag.check_intervals(reversed_text, x**2, "increasing"),
+    ):
+        assert feedback.state == "cannot_read"
+        assert "left end must be smaller than the right end" in feedback.message
+        assert "comma can only separate" not in feedback.message
+    assert ag.check_subdifferential(str(sub.end), LEAKY, 0).state != "cannot_read"
+    assert "comma" in ag.check_subdifferential("1, 2, 3", LEAKY, 0).message
+
+
+@pytest.mark.parametrize("check", [ag.check_inflection_points, ag.check_critical_points])
+def test_coordinates_are_refused_as_a_list_of_points(check):
+    f = (x - 2) ** 3 + 2 * x  # one inflection point, at x = 2, where f = 4
+    (point,) = ch.inflection_points(f)
+    coordinates = f"({point}, {f.subs(x, point)})"
+    for answer in (coordinates, f"({point}, {point})", (point, point)):
+        feedback = check(answer, f)
+        assert feedback.state == "cannot_read", (answer, feedback.message)
+        assert "coordinates" in feedback.message and "x-values" in feedback.message
+    assert ag.check_inflection_points(f"[{point}]", f).correct
+    assert ag.check_inflection_points(str(point), f).correct
+
+
+def test_a_tuple_of_two_different_points_is_still_a_list():
+    points = ch.critical_points(CUBIC)
+    assert ag.check_critical_points(tuple(points), CUBIC).correct
+    assert ag.check_critical_points("{" + ", ".join(map(str, points)) + "}", CUBIC).correct
+
+
+def _numbers_in(text: str) -> set[str]:
+    import re
+
+    return set(re.findall(r"-?\d+(?:/\d+)?(?:\.\d+)?", text))
+
+
+@pytest.mark.parametrize(
+    "f",
+    [
+        x**3 - 3 * x**2 - 9 * x + 5,  # the worked example: -1 and 3
+        x**3 - x**2 - 5 * x + 2,  # -1 and 5/3
+        x**3 - 6 * x**2 + 9 * x,  # 1 and 3
+    ],
+)
+def test_classification_format_error_does_not_show_the_answer(f):
+    points = {str(p) for p in ch.critical_points(f)}
+    for junk in ("local_min", ["local_min"], 3, "{-1: min}"):
+        feedback = ag.check_classification(junk, f)
+        assert feedback.state == "cannot_read"
+        message = feedback.message.replace(str(feedback.interpreted), "")
+        assert not points & _numbers_in(message), feedback.message
+    for junk in ({"a": "b"}, [(1, 2, 3)]):
+        message = ag.check_critical_points(junk, f).message
+        assert not points & _numbers_in(message), message
+
+
+def test_lesson3_q2_first_hint_does_not_give_the_answer():
+    from course.exercises import lesson03
+
+    kind = ch.differentiability(lesson03.F2, lesson03.A2).kind
+    words = {kind, kind.replace("_", " ")}
+    first = lesson03.q2.hints[0].lower()
+    assert not any(word in first for word in words)
+    # nor does it point to the lesson's example of that kind (x^(2/3), the cusp)
+    assert "x^{2/3}" not in first and "x^(2/3)" not in first

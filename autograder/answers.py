@@ -323,7 +323,11 @@ def read_number(answer: Any) -> sp.Expr:
     elif isinstance(answer, sp.Expr):
         value = read_expression(answer, ())
     else:
-        raise Unreadable("expected one number, such as 5/3 or -1.", show(answer))
+        raise Unreadable(
+            "expected one number: an integer, a fraction p/q, a decimal, or an exact "
+            "expression with sqrt, pi or e.",
+            show(answer),
+        )
     if value.free_symbols or value.has(sp.zoo, sp.nan):
         raise Unreadable("expected a number, without variables.", show(value))
     if value.is_extended_real is False:
@@ -331,15 +335,48 @@ def read_number(answer: Any) -> sp.Expr:
     return value
 
 
+_POINTS_EXAMPLE = "a list of x-values such as [a, b] (numbers in place of a and b)"
+_COORDINATES = (
+    "that looks like the coordinates (x, y) of one point. Give only the x-values, as "
+    f"{_POINTS_EXAMPLE}, or [] if there are none."
+)
+
+
+def _looks_like_coordinates(answer: Any) -> bool:
+    """'(a, b)' typed as text, or a tuple (a, a): one point's coordinates, not a list."""
+    if type(answer) is tuple:
+        return len(answer) == 2 and type(answer[0]) is type(answer[1]) and answer[0] == answer[1]
+    if type(answer) is not str:
+        return False
+    text = answer.strip()
+    if not (text.startswith("(") and text.endswith(")")):
+        return False
+    depth = 0
+    for i, ch in enumerate(text):
+        depth += ch in "([{"
+        depth -= ch in ")]}"
+        if depth == 0 and i < len(text) - 1:
+            return False  # the first bracket closes before the end: not one tuple
+    return len(_split_top(text)) == 2
+
+
 def read_points(answer: Any) -> list[sp.Expr]:
-    """A list of real numbers: a list/tuple/set, a SymPy FiniteSet, or text like '-1, 5/3'."""
+    """A list of real numbers: a list/tuple/set, a SymPy FiniteSet, or text like '-1, 5/3'.
+
+    A pair in round brackets typed as text, ``"(2, 4)"``, or a tuple of two equal numbers
+    reads as the coordinates of one point and is refused with a message saying what to give.
+    """
     if type(answer) is str:
+        if _looks_like_coordinates(answer):
+            raise Unreadable(_COORDINATES, answer[:60])
         try:
             values = parse_points(answer)
         except (ParseError, ValueError, TypeError, RecursionError) as error:
-            raise _parse_error(error, "a list of numbers such as -1, 5/3") from None
+            raise _parse_error(error, _POINTS_EXAMPLE) from None
         return [read_number(v) for v in values]
     if type(answer) in (list, tuple):
+        if _looks_like_coordinates(answer):
+            raise Unreadable(_COORDINATES, show(answer))
         return [read_number(v) for v in answer]
     if answer is sp.S.EmptySet:
         return []
@@ -349,7 +386,7 @@ def read_points(answer: Any) -> list[sp.Expr]:
         raise Unreadable("expected a finite list of points, not an interval.", show(answer))
     if type(answer) in (int, float) or isinstance(answer, sp.Expr):
         return [read_number(answer)]
-    raise Unreadable("expected a list of numbers such as [-1, 5/3].", show(answer))
+    raise Unreadable(f"expected {_POINTS_EXAMPLE}.", show(answer))
 
 
 _INFINITY_WORDS = {"oo": 1, "inf": 1, "infinity": 1, "∞": 1}
@@ -440,6 +477,13 @@ def read_label(answer: Any, synonyms: Mapping[str, str], what: str) -> str:
     return synonyms[key]
 
 
+# Letters, not numbers: an example made of numbers could be the question's answer.
+_MAPPING_EXAMPLE = (
+    "expected a dict with one entry per critical point, such as {a: 'local_max', "
+    "b: 'neither'} with the points' numbers in place of a and b."
+)
+
+
 def read_mapping(answer: Any) -> list[tuple[sp.Expr, Any]]:
     """(point, value) pairs from a dict {point: value} or a list of (point, value) pairs."""
     if type(answer) in (list, tuple) and all(
@@ -447,7 +491,7 @@ def read_mapping(answer: Any) -> list[tuple[sp.Expr, Any]]:
     ):
         return [(read_number(k), v) for k, v in answer]
     if type(answer) is not dict:
-        raise Unreadable("expected a dict such as {-1: 'local_max', 3: 'local_min'}.", show(answer))
+        raise Unreadable(_MAPPING_EXAMPLE, show(answer))
     return [(read_number(k), v) for k, v in answer.items()]
 
 

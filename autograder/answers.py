@@ -38,7 +38,11 @@ _CONTAINERS = (list, tuple, set, frozenset)
 
 
 class NotAttempted(Exception):
-    """The answer is still the placeholder."""
+    """The answer is still the placeholder (`message`: what to do, or "" for the default)."""
+
+    def __init__(self, message: str = "") -> None:
+        super().__init__(message)
+        self.message = message
 
 
 class Unreadable(Exception):
@@ -60,6 +64,19 @@ class _Marker:
 NOT_ATTEMPTED = _Marker()
 
 
+class _Undefined(_Marker):
+    """The value `attempt` returns when the answer's name is not defined yet (NameError)."""
+
+    def __init__(self, error: NameError) -> None:
+        name = getattr(error, "name", None)
+        self.name = name if type(name) is str else None
+
+    def advice(self) -> str:
+        """What the student should do: run the cell that defines the answer."""
+        what = f"{self.name} is not defined yet" if self.name else str(NameError.__name__)
+        return f"run the cell that defines your answer first ({what}), then run this check again."
+
+
 class _Failed:
     """The value `attempt` returns when the student's code raised an error."""
 
@@ -70,14 +87,17 @@ class _Failed:
 def attempt(produce: Callable[[], Any]) -> Any:
     """Call `produce()` and return the student's answer, catching the usual stubs.
 
-    A NameError (variable never defined) or NotImplementedError (the nbgrader stub
-    ``raise NotImplementedError()``) gives a value every check reads as *not attempted*;
+    A NameError (variable never defined, so its cell has not been run) or NotImplementedError
+    (the nbgrader stub ``raise NotImplementedError()``) gives a value every check reads as
+    *not attempted*, the first with the advice to run the cell that defines the answer;
     any other error gives a value read as *cannot read* (naming the error). Use it in a test
     cell as ``check_derivative(attempt(lambda: dfdx), f)``.
     """
     try:
         return produce()
-    except (NameError, NotImplementedError):
+    except NameError as error:
+        return _Undefined(error)
+    except NotImplementedError:
         return NOT_ATTEMPTED
     except Exception as error:  # noqa: BLE001 - any failure of student code is reported
         return _Failed(error)
@@ -144,6 +164,8 @@ def _check_sympy(value: Any, budget: list[int]) -> None:
 
 def _placeholder(value: Any) -> bool:
     if value is None or value is Ellipsis or value is NotImplemented or value is NOT_ATTEMPTED:
+        return True
+    if type(value) is _Undefined:
         return True
     if type(value) is str and not value.strip():
         return True
@@ -214,8 +236,16 @@ def normalize(answer: Any) -> Any:
     Raises NotAttempted for a placeholder and Unreadable for anything that is not a plain
     value; never calls a method of the answer's own class.
     """
+    if type(answer) in (types.FunctionType, partial):
+        # a zero-argument function: only an answer not defined yet (or a stub) is read from
+        # it; any value it gives is refused below, as every non-plain answer is
+        produced = attempt(answer)
+        if type(produced) is _Undefined or produced is NOT_ATTEMPTED:
+            answer = produced
     if type(answer) is _Failed:
         raise Unreadable(f"your code raised an error ({answer.description}).")
+    if type(answer) is _Undefined:
+        raise NotAttempted(answer.advice())
     if _placeholder(answer):
         raise NotAttempted()
     some, every = _has_placeholder(answer) if type(answer) in (*_CONTAINERS, dict) else (0, 0)

@@ -92,8 +92,8 @@ def run_check(
         try:
             with time_limit(CHECK_SECONDS):
                 feedback = judge(normalize(answer))
-        except NotAttempted:
-            feedback = not_attempted()
+        except NotAttempted as stub:
+            feedback = not_attempted(stub.message)
         except Unreadable as problem:
             feedback = cannot_read(problem.message, problem.interpreted)
         except CheckTimeout:

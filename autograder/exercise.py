@@ -16,6 +16,7 @@ from typing import Any
 
 import sympy as sp
 
+from .answers import answer_of
 from .checks_expressions import (
     check_derivative,
     check_expression,
@@ -93,8 +94,12 @@ class Exercise:
         self.prompt = prompt
 
     def check(self, answer: Any) -> Feedback:
-        """Check the answer, show the feedback, and return it."""
-        feedback = self._check(answer)
+        """Check the answer, show the feedback, and return it.
+
+        The answer may also be a zero-argument function giving it, ``q1.check(lambda: dfdx)``:
+        run before `dfdx` is defined, the feedback says to run that cell first.
+        """
+        feedback = self._check(answer_of(answer))
         if type(feedback) is not Feedback:
             raise TypeError("the exercise's check must return Feedback")
         if _in_notebook():

@@ -342,3 +342,32 @@ def test_first_hints_of_differentiability_exercises_do_not_give_the_answer():
         first = exercise.hints[0].lower()
         giveaways = {kind, kind.replace("_", " "), *_LESSON_EXAMPLE.get(kind, ())}
         assert not any(word in first for word in giveaways), (name, exercise.hints[0])
+
+
+# --- a check run before its answer exists ----------------------------------------------------
+
+RUN_FIRST = "run the cell that defines your answer first"
+
+
+def test_check_of_an_undefined_answer_says_run_the_cell_first():
+    f = x**2
+    through_attempt = ag.check_derivative(ag.attempt(lambda: answer_never_defined), f)  # noqa: F821
+    direct = ag.check_derivative(lambda: answer_never_defined, f)  # noqa: F821
+    for feedback in (through_attempt, direct):
+        assert feedback.state == "not_attempted" and feedback.score == 0.0
+        assert RUN_FIRST in feedback.message and "answer_never_defined" in feedback.message
+    exercise = ag.Exercise.derivative(f, x, hints=["a", "b"], solution="s")
+    shown = exercise.check(lambda: answer_never_defined)  # noqa: F821
+    assert shown.state == "not_attempted" and RUN_FIRST in shown.message
+    assert exercise.check(lambda: str(ch.derivative(f))).correct
+
+
+def test_stub_and_value_returning_function_keep_their_verdicts():
+    def stub():
+        raise NotImplementedError()
+
+    f = x**2
+    feedback = ag.check_derivative(stub, f)
+    assert feedback.state == "not_attempted" and RUN_FIRST not in feedback.message
+    assert ag.check_derivative(lambda: ch.derivative(f), f).state == "cannot_read"
+    assert ag.check_derivative(lambda: 1 / 0, f).state == "cannot_read"

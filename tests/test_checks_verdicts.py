@@ -74,9 +74,7 @@ def test_rounded_point_beside_a_missing_one_names_both():
 def test_rounded_inflection_point_and_classification():
     (inflection,) = ch.inflection_points(CUBIC)
     assert _is_rounded_verdict(ag.check_inflection_points(_decimal(inflection), CUBIC))
-    labels = {
-        _decimal(c): ch.classify_critical_point(CUBIC, c) for c in ch.critical_points(CUBIC)
-    }
+    labels = {_decimal(c): ch.classify_critical_point(CUBIC, c) for c in ch.critical_points(CUBIC)}
     feedback = ag.check_classification(labels, CUBIC)
     assert _is_rounded_verdict(feedback), feedback.message
 
@@ -114,8 +112,7 @@ def test_rounded_derivative_coefficients_are_close():
     assert "coefficient" in feedback.message
     # four significant digits are accepted
     precise = " + ".join(
-        f"({_decimal(c, 4)})*w**{k}"
-        for (k,), c in zip(slope.monoms(), slope.coeffs(), strict=True)
+        f"({_decimal(c, 4)})*w**{k}" for (k,), c in zip(slope.monoms(), slope.coeffs(), strict=True)
     )
     assert ag.check_derivative(precise, f, w).correct
 

@@ -364,9 +364,10 @@ def agree(
     """Whether two value arrays agree wherever the reference is defined.
 
     Each point must agree within `rel` relative to the two values, plus `slack` times the
-    reference's typical size (its median magnitude), which absorbs rounding near zeros of
-    the function. None when the reference is defined at too few points for a verdict; the
-    student's values must be defined wherever the reference is.
+    reference's typical size (its median magnitude, at least 1), which absorbs rounding near
+    zeros of the function and in tails where it decays (1 - tanh(x)^2 against 1/cosh(x)^2).
+    None when the reference is defined at too few points for a verdict; the student's values
+    must be defined wherever the reference is.
     """
     defined = np.isfinite(reference)
     if defined.sum() < MIN_POINTS:
@@ -374,7 +375,7 @@ def agree(
     s, r = student[defined], reference[defined]
     if not np.all(np.isfinite(s)):
         return False
-    scale = float(np.median(np.abs(r))) or 1.0
+    scale = max(float(np.median(np.abs(r))), 1.0)
     tolerance = rel * np.maximum(np.abs(s), np.abs(r)) + slack * scale + 1e-300
     return bool(np.all(np.abs(s - r) <= tolerance))
 

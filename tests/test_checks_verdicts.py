@@ -368,3 +368,21 @@ def test_stub_and_value_returning_function_keep_their_verdicts():
     assert feedback.state == "not_attempted" and RUN_FIRST not in feedback.message
     assert ag.check_derivative(lambda: ch.derivative(f), f).state == "cannot_read"
     assert ag.check_derivative(lambda: 1 / 0, f).state == "cannot_read"
+
+
+# --- right answers whose values vanish in the tails -------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("f", "form"),
+    [
+        (sp.tanh(2 * x), 2 / sp.cosh(2 * x) ** 2),
+        (sp.tanh(x) / 2, 1 / (2 * sp.cosh(x) ** 2)),
+        (1 / (1 + sp.exp(-3 * x)), 3 / (4 * sp.cosh(3 * x / 2) ** 2)),
+    ],
+)
+def test_equivalent_form_of_a_decaying_derivative_is_right(f, form):
+    assert sp.simplify((form - ch.derivative(f)).rewrite(sp.exp)) == 0
+    assert ag.check_derivative(str(form), f).correct
+    assert not ag.check_derivative(str(form * (1 + x / 1000)), f).correct
+    assert not ag.check_derivative(str(form.subs(x, x * 1.01)), f).correct

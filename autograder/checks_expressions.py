@@ -107,10 +107,13 @@ def check_number(
     an answer equal to one gets that tag's message.
     """
     target = instructor_number(expected)
+    unknown = [tag for tag, _ in mistakes if tag not in MESSAGES]
+    if unknown:
+        raise ValueError(f"unknown misconception tags {unknown}; see autograder.TAGS")
     wrongs = tuple(
-        (tag, instructor_number(value))
-        for tag, value in mistakes
-        if tag in MESSAGES and not same_number(instructor_number(value), target, rel_tol)[1]
+        (tag, wrong)
+        for tag, wrong in ((tag, instructor_number(value)) for tag, value in mistakes)
+        if not same_number(wrong, target, rel_tol)[1]  # a "mistake" that gives the answer
     )
     return run_check(
         "check_number",

@@ -386,3 +386,13 @@ def test_equivalent_form_of_a_decaying_derivative_is_right(f, form):
     assert ag.check_derivative(str(form), f).correct
     assert not ag.check_derivative(str(form * (1 + x / 1000)), f).correct
     assert not ag.check_derivative(str(form.subs(x, x * 1.01)), f).correct
+
+
+def test_number_mistakes_need_known_tags_and_never_hide_the_answer():
+    with pytest.raises(ValueError, match="unknown misconception"):
+        ag.check_number("1", 2, mistakes=[("no_such_tag", 1)])
+    (step,) = ch.newton_method(x**2 - 4 * x, 0, 1)[1:]
+    mistakes = ag.newton_mistakes(x**2 - 4 * x, 0)
+    assert ag.check_number(str(step), step, mistakes=mistakes).correct
+    # a listed mistake equal to the answer is ignored, so the right answer stays right
+    assert ag.check_number(str(step), step, mistakes=[("newton_root_step", step)]).correct

@@ -103,6 +103,18 @@ def attempt(produce: Callable[[], Any]) -> Any:
         return _Failed(error)
 
 
+def placeholder_message(value: Any) -> str | None:
+    """None if `value` is not a placeholder; else the body for `feedback.not_attempted`
+    ("" for the default text, the advice to run the answer's cell for an undefined name).
+
+    For callers that judge a whole answer before any check runs, such as a question in
+    several parts: ``placeholder_message(answer_of(lambda: answer_5b))``.
+    """
+    if type(value) is _Undefined:
+        return value.advice()
+    return "" if _placeholder(value) else None
+
+
 def answer_of(value: Any) -> Any:
     """The answer itself, or, for a zero-argument function or lambda, `attempt(value)`."""
     if type(value) in (types.FunctionType, partial):

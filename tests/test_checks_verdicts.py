@@ -396,3 +396,13 @@ def test_number_mistakes_need_known_tags_and_never_hide_the_answer():
     assert ag.check_number(str(step), step, mistakes=mistakes).correct
     # a listed mistake equal to the answer is ignored, so the right answer stays right
     assert ag.check_number(str(step), step, mistakes=[("newton_root_step", step)]).correct
+
+
+def test_placeholder_message_for_callers_that_judge_a_whole_answer():
+    from autograder.answers import placeholder_message
+
+    undefined = ag.answer_of(lambda: answer_never_defined)  # noqa: F821
+    assert RUN_FIRST in placeholder_message(undefined)
+    assert placeholder_message(None) == "" and placeholder_message(...) == ""
+    assert placeholder_message(ag.NOT_ATTEMPTED) == ""
+    assert placeholder_message([1, 2]) is None and placeholder_message("2x") is None

@@ -220,8 +220,10 @@ def check_critical_points(
     where f' = 0 or f' is undefined).
 
     Answers: a list/tuple/set of numbers or strings, a SymPy FiniteSet, or text such as
-    ``"-1, 5/3"``, ``"[-1, 5/3]"``, ``"{ }"``. Decimals within 0.1% count. Partial credit:
-    points found / (expected points + extra points).
+    ``"-1, 5/3"``, ``"[-1, 5/3]"``, ``"{ }"``. Decimals within 0.1% count; a point rounded
+    further (within 1%) gets "close: give exact values", neither found nor extra. A pair typed
+    as ``"(2, 4)"`` reads as one point's coordinates and is refused. Partial credit: points
+    found / (expected points + extra points).
     """
     ref = critical_reference(f, x, domain)
     return run_check(

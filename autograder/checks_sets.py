@@ -154,7 +154,8 @@ def check_intervals(
     Answers: a SymPy set, interval notation such as ``"(-oo, -1) U (3, oo)"`` (also ``∪``,
     ``inf``, ``∞``, ``[a, b]``), or a list of (lo, hi) pairs. Sets are compared up to finitely
     many points, so open or closed ends at a critical point do not matter; an interval that
-    runs across a point where f is undefined does. Partial credit per interval.
+    runs across a point where f is undefined does. Ends rounded within 0.1% count; rounded
+    further (within 1%) they get "close: give exact values". Partial credit per interval.
     """
     ref = intervals_reference(f, which, x, domain)
     variable = function_of(f, x)[1].name

@@ -332,5 +332,7 @@ def test_tag_vocabulary_is_exact():
         "increasing_decreasing_swapped",
         "concavity_swapped",
         "continuous_not_differentiable",
+        "gradient_components_swapped",
+        "newton_root_step",
     }
     assert all(len(message) > 40 for message in ag.MESSAGES.values())

@@ -427,7 +427,7 @@ def _answers():
             "q1": (differentiability(sp.Abs(x - 2), 2).kind, "differentiable"),
             "q2": (differentiability((x - 1) ** sp.Rational(2, 3), 1).kind, "corner"),
             "q3": ("differentiable", "corner"),
-            "q4": (str(subdifferential(sp.Max(x, x / 10), 0)).replace("Interval", ""), "[0, 1]"),
+            "q4": (subdifferential(sp.Max(x, x / 10), 0), "[0, 1]"),
         },
         "lesson04": {
             "q1": (critical_points(g), [-1]),

@@ -102,6 +102,16 @@ def copy_submission(src: str | Path, dest: str | Path, *, ignore: list[str],
 class SafeCollect(ExchangeCollect):
     """nbgrader's collect, copying submissions with :func:`copy_submission`."""
 
+    def start(self) -> None:
+        """Collect; a missing exchange folder is said plainly (nbgrader would try to make it)."""
+        if not os.path.isdir(self.root):
+            self.fail(
+                f"The exchange folder {self.root} does not exist, so there is nothing to "
+                "collect. Set DFML_EXCHANGE_ROOT to the exchange the students submit to (the "
+                "same for the instructor, the hub's spawner and the formgrader)."
+            )
+        return super().start()
+
     def init_src(self) -> None:
         """Find the submissions; fail loudly when the exchange has none at all."""
         inbound = os.path.join(self.root, self.coursedir.course_id, "inbound")

@@ -2,7 +2,7 @@
 
 Gradient descent and Newton iterates, a gradient and a Hessian, the critical point of a saddle
 and the largest learning rate for which gradient descent converges. `family` draws a student's
-questions from their seeded generator.
+questions from their seeded generator; every reference comes from the engine (`calc_helpers`).
 Changing a draw, or the order of the draws, changes every student's variant.
 """
 
@@ -16,6 +16,34 @@ import calc_helpers as ch
 
 from ._draws import nonzero, symbols
 from .model import Part, Question
+
+
+def critical_point_2d(f: sp.Expr) -> tuple[sp.Expr, sp.Expr]:
+    """The one critical point (x, y) of f(x, y): where the engine's gradient is zero.
+
+    >>> x, _, y = symbols()
+    >>> critical_point_2d(2 * (x - 3) ** 2 - (y + 1) ** 2)
+    (3, -1)
+    """
+    x, _, y = symbols()
+    (point,) = sp.solve(ch.gradient(f, ["x", "y"]), [x, y], dict=True)
+    return point[x], point[y]
+
+
+def largest_stable_learning_rate(f: sp.Expr) -> sp.Expr:
+    """The learning rate at which gradient descent on the quadratic f(w) stops converging.
+
+    A step multiplies the distance to the minimiser by ``1 - eta * f''``, so the iterates
+    converge for ``eta < 2 / f''`` and blow up beyond it; f'' is the engine's.
+
+    >>> _, w, _ = symbols()
+    >>> largest_stable_learning_rate(5 * w**2 / 2 - 3 * w)
+    2/5
+    """
+    curvature = ch.derivative(f, "w", 2)
+    if curvature.free_symbols or not curvature > 0:
+        raise ValueError(f"not a convex quadratic in w: f'' = {curvature}")
+    return 2 / curvature
 
 
 def family(rng: random.Random) -> list[Question]:
@@ -73,16 +101,16 @@ def family(rng: random.Random) -> list[Question]:
         Question(
             "5e",
             (("s", saddle),),
-            (
-                Part("check_number", (su,), label="x-coordinate"),
-                Part("check_number", (sv,), label="y-coordinate"),
+            tuple(
+                Part("check_number", (value,), label=f"{name}-coordinate")
+                for name, value in zip("xy", critical_point_2d(saddle), strict=True)
             ),
             answer_form="the critical point of s as a tuple (x, y).",
         ),
         Question(
             "5f",
             (("f", quadratic),),
-            (Part("check_number", (sp.Rational(2, curvature),)),),
+            (Part("check_number", (largest_stable_learning_rate(quadratic),)),),
             answer_form="the learning rate above which gradient descent on f diverges.",
         ),
     ]

@@ -2,9 +2,10 @@
 
 A difference quotient and the derivative it tends to, then the power, product and chain rules
 and the derivative of a squared-error loss.
-`family` draws a student's questions from their seeded generator; every reference comes
-from the engine (`calc_helpers`). Changing a draw, or the order of the draws, changes every
-student's variant.
+
+`family` draws a student's questions from their seeded generator. Every reference is computed
+by the engine (`calc_helpers`), here or inside the check. Changing a draw, or the order of the
+draws, changes every student's variant.
 """
 
 from __future__ import annotations

@@ -3,9 +3,10 @@
 One-sided derivatives at a corner, how differentiability fails (corner, cusp, vertical
 tangent, discontinuity), the subdifferential of a ReLU-like function, and a piecewise function
 made differentiable.
-`family` draws a student's questions from their seeded generator; every reference comes
-from the engine (`calc_helpers`). Changing a draw, or the order of the draws, changes every
-student's variant.
+
+`family` draws a student's questions from their seeded generator. Every reference is computed
+by the engine (`calc_helpers`), here or inside the check. Changing a draw, or the order of the
+draws, changes every student's variant.
 """
 
 from __future__ import annotations
@@ -20,7 +21,7 @@ from ._draws import nonzero, symbols
 from .model import Part, Question
 
 
-def _kind_function(kind: str, rng: random.Random):
+def _kind_function(kind: str, rng: random.Random) -> tuple[sp.Expr, int]:
     """A function with the given behaviour at the returned point (same difficulty for all)."""
     x, _, _ = symbols()
     a = nonzero(rng, -4, 4)

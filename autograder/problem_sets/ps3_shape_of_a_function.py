@@ -2,9 +2,10 @@
 
 Critical points, where a function increases and decreases, concavity, inflection points and
 the classification of critical points (including flat ones).
-`family` draws a student's questions from their seeded generator; every reference comes
-from the engine (`calc_helpers`). Changing a draw, or the order of the draws, changes every
-student's variant.
+
+`family` draws a student's questions from their seeded generator. Every reference is computed
+by the engine (`calc_helpers`), here or inside the check. Changing a draw, or the order of the
+draws, changes every student's variant.
 """
 
 from __future__ import annotations

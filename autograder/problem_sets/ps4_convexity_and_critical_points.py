@@ -3,14 +3,16 @@
 Which functions are convex, the critical points of a function with a cusp and their kinds, the
 subdifferential of a hinge, where a cubic turns convex and the minimiser of a convex function
 with a kink.
-`family` draws a student's questions from their seeded generator; every reference comes
-from the engine (`calc_helpers`). Changing a draw, or the order of the draws, changes every
-student's variant.
+
+`family` draws a student's questions from their seeded generator. Every reference is computed
+by the engine (`calc_helpers`), here or inside the check. Changing a draw, or the order of the
+draws, changes every student's variant.
 """
 
 from __future__ import annotations
 
 import random
+from collections.abc import Callable
 
 import sympy as sp
 
@@ -19,8 +21,10 @@ import calc_helpers as ch
 from ._draws import nonzero, symbols
 from .model import Part, Question
 
+_Maker = Callable[[int, int], sp.Expr]
 
-def _convex_pool():
+
+def _convex_pool() -> tuple[tuple[_Maker, ...], tuple[_Maker, ...]]:
     """Convex functions of one variable (p > 0; q any) and ones that are not convex."""
     x, _, _ = symbols()
     convex = (

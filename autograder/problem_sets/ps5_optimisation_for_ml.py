@@ -2,8 +2,9 @@
 
 Gradient descent and Newton iterates, a gradient and a Hessian, the critical point of a saddle
 and the largest learning rate for which gradient descent converges. `family` draws a student's
-questions from their seeded generator; every reference comes from the engine (`calc_helpers`).
-Changing a draw, or the order of the draws, changes every student's variant.
+questions from their seeded generator. Every reference is computed by the engine
+(`calc_helpers`), here or inside the check. Changing a draw, or the order of the draws, changes
+every student's variant.
 """
 
 from __future__ import annotations

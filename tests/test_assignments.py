@@ -174,6 +174,20 @@ def test_typical_mistakes_are_diagnosed(assignment):
             assert set(mistake.tags) <= set(feedback.tags), (student, qid, feedback)
 
 
+@pytest.mark.parametrize("student", ["self-study", "zoe", "yusuf", "carol"])
+def test_optimisation_references_come_from_the_engine(student):
+    """5e is the saddle's critical point and 5f the learning rate where descent stops converging."""
+    import calc_helpers as ch
+
+    ps = problem_set("ps5_optimisation_for_ml", student)
+    point = [part.args[0] for part in ps.question("5e").parts]
+    assert ch.classify_critical_point_2d(ps.f("5e"), point, ["x", "y"]) == "saddle"
+    (rate,) = ps.question("5f").parts[0].args
+    below = ch.gradient_descent(ps.f("5f"), 1, float(rate) * 0.9, 400, x="w")
+    above = ch.gradient_descent(ps.f("5f"), 1, float(rate) * 1.1, 400, x="w")
+    assert abs(below[-1] - below[-2]) < 1e-9 and abs(above[-1]) > 1e6
+
+
 def test_multi_part_answers_are_checked_part_by_part():
     ps = problem_set("ps2_differentiability", "zoe")
     assert ps.check("2a", ...).state == "not_attempted"

@@ -168,9 +168,11 @@ def check_question(question: Question, answer: Any, checks: Any = None) -> Feedb
     if len(parts) == 1:
         return _run_part(checks, parts[0], answer, question.qid)
     from autograder import feedback as fb
+    from autograder.answers import placeholder_message
 
-    if _blank(answer):
-        return fb.not_attempted()
+    placeholder = placeholder_message(answer)
+    if placeholder is not None:  # a stub, or a lambda naming a cell that has not run
+        return fb.not_attempted(placeholder) if placeholder else fb.not_attempted()
     if type(answer) not in (list, tuple) or len(answer) != len(parts):
         labels = ", ".join(p.label for p in parts)
         return fb.cannot_read(
@@ -191,10 +193,6 @@ def check_question(question: Question, answer: Any, checks: Any = None) -> Feedb
     if score == 0:
         return fb.not_yet(" ".join(lines), tags)
     return fb.almost(score, " ".join(lines), tags)
-
-
-def _blank(answer: Any) -> bool:
-    return answer is None or answer is ...
 
 
 def _run_part(checks: Any, part: Part, answer: Any, qid: str) -> Feedback:

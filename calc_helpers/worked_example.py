@@ -1,4 +1,4 @@
-"""A one-variable function analysed step by step, every number from the engine (lessons 6 and 7).
+"""A one-variable function analysed step by step, every number from the engine (lessons 8 and 9).
 
 `analyse(f)` returns an `Analysis`: derivatives, critical points with both derivative tests,
 the sign charts of f' and f'' as tables with test points, the intervals where f rises, falls
@@ -262,7 +262,7 @@ def analyse(f, x=None, domain: sp.Set | None = None) -> Analysis:
 
 
 def classification_markdown(functions: Sequence, x=None) -> str:
-    """A table comparing the second-derivative test with the engine's verdict (lesson 6).
+    """A table comparing the second-derivative test with the engine's verdict (lesson 8).
 
     One row per critical point of each function: f'(c) (or how it fails to exist), f''(c),
     what the second-derivative test says, and the true classification.

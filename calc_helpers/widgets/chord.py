@@ -1,4 +1,4 @@
-"""Lesson 5: the chord (Jensen) test of convexity, f((1-t)a + tb) <= (1-t)f(a) + t f(b)."""
+"""Lesson 7: the chord (Jensen) test of convexity, f((1-t)a + tb) <= (1-t)f(a) + t f(b)."""
 
 from __future__ import annotations
 

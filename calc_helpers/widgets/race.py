@@ -1,4 +1,4 @@
-"""Lesson 8: gradient descent and Newton's method racing on the same function."""
+"""Lesson 10: gradient descent and Newton's method racing on the same function."""
 
 from __future__ import annotations
 

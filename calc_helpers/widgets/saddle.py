@@ -1,4 +1,4 @@
-"""Lesson 6: critical points of f(x, y): the gradient arrow, the Hessian's verdict, and gradient
+"""Lesson 8: critical points of f(x, y): the gradient arrow, the Hessian's verdict, and gradient
 descent (with and without momentum) slowing down near a saddle."""
 
 from __future__ import annotations

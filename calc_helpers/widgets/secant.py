@@ -1,4 +1,4 @@
-"""Secant to tangent: the difference quotient as Δx shrinks from either side (lesson 2)."""
+"""Secant to tangent: the difference quotient as Δx shrinks from either side (lesson 3)."""
 
 from __future__ import annotations
 
@@ -187,7 +187,7 @@ def secant_explorer(
 
 
 def example() -> SecantExplorer:
-    """The widget as lesson 2 builds it."""
+    """The widget as lesson 3 builds it."""
     from .._inputs import real_symbol
 
     x = real_symbol("x")

@@ -1,4 +1,4 @@
-"""Zoom in on a point: a smooth graph straightens into a line, a corner never does (lesson 3)."""
+"""Zoom in on a point: a smooth graph straightens into a line, a corner never does (lesson 5)."""
 
 from __future__ import annotations
 
@@ -209,7 +209,7 @@ def zoom_explorer(
 
 
 def _lesson_functions() -> dict[str, sp.Expr]:
-    """The functions lesson 3 zooms on at a = 0, by label (the lesson's `shapes`)."""
+    """The functions lesson 5 zooms on at a = 0, by label (the lesson's `shapes`)."""
     from .._inputs import real_symbol
 
     x = real_symbol("x")
@@ -224,5 +224,5 @@ def _lesson_functions() -> dict[str, sp.Expr]:
 
 
 def example() -> ZoomExplorer:
-    """The widget as lesson 3 builds it."""
+    """The widget as lesson 5 builds it."""
     return zoom_explorer(_lesson_functions(), 0)

@@ -1,4 +1,4 @@
-"""The widgets of lessons 5-8 (chord, saddle, race): built with `example()`, driven by setting
+"""The widgets of lessons 7-10 (chord, saddle, race): built with `example()`, driven by setting
 slider values, checked against the engine; updates move artists, never add them."""
 
 from __future__ import annotations

@@ -1,4 +1,4 @@
-"""The lesson 1-4 widgets, driven without a kernel: set controls, read artists and read-outs.
+"""The widgets of lessons 1-6, driven without a kernel: set controls, read artists and read-outs.
 
 Each widget is built with its module's `example()` (the lesson's own arguments) on the ipympl
 backend when it loads headless (else Agg). Checks: the artists show what the engine computes,

@@ -1,4 +1,4 @@
-"""Lessons 1-4: clean notebooks that run, and every mathematical claim of their prose computed.
+"""Lessons 1-6: clean notebooks that run, and every mathematical claim of their prose computed.
 
 - hygiene: no outputs or execution counts, the python3 kernelspec, `%matplotlib widget` first,
   code cells that only call into the package (no logic), at least three exercises;
@@ -48,9 +48,9 @@ ROOT = Path(__file__).resolve().parents[1]
 COURSE = ROOT / "course"
 LESSONS = {
     "01_why_derivatives.ipynb": "lesson01",
-    "02_derivative_as_limit.ipynb": "lesson02",
-    "03_differentiability.ipynb": "lesson03",
-    "04_first_and_second_derivatives.ipynb": "lesson04",
+    "03_derivative_as_limit.ipynb": "lesson03",
+    "05_differentiability.ipynb": "lesson05",
+    "06_first_and_second_derivatives.ipynb": "lesson06",
 }
 KERNELSPEC = {"name": "python3", "display_name": "Python 3 (ipykernel)", "language": "python"}
 
@@ -58,7 +58,7 @@ x = real_symbol("x")
 h = real_symbol("h")
 L = mse_linear()
 F2 = x**3 - x
-CUBIC = x**3 - 3 * x**2 - 9 * x + 5  # lesson 4's worked example
+CUBIC = x**3 - 3 * x**2 - 9 * x + 5  # lesson 6's worked example
 JUMP = sp.Piecewise((x, x < 0), (x + 1, True))
 RELU = sp.Max(x, 0)
 
@@ -143,18 +143,18 @@ def test_widget_calls_are_the_examples():
     calls = {
         "01_why_derivatives.ipynb":
             "descent_explorer(L, 3, learning_rate=0.05, window=(-1.5, 3.5))",
-        "02_derivative_as_limit.ipynb": "secant_explorer(f, 1)",
-        "03_differentiability.ipynb": "zoom_explorer(shapes, 0)",
-        "04_first_and_second_derivatives.ipynb": "tangent_walker(f, (-3, 5))",
+        "03_derivative_as_limit.ipynb": "secant_explorer(f, 1)",
+        "05_differentiability.ipynb": "zoom_explorer(shapes, 0)",
+        "06_first_and_second_derivatives.ipynb": "tangent_walker(f, (-3, 5))",
     }
     for name, call in calls.items():
         assert call in code_cells(name)
-    assert "f = x**3 - x" in code_cells("02_derivative_as_limit.ipynb")
-    assert "f = x**3 - 3*x**2 - 9*x + 5" in code_cells("04_first_and_second_derivatives.ipynb")
+    assert "f = x**3 - x" in code_cells("03_derivative_as_limit.ipynb")
+    assert "f = x**3 - 3*x**2 - 9*x + 5" in code_cells("06_first_and_second_derivatives.ipynb")
     from calc_helpers.widgets.zoom import _lesson_functions
 
     shapes = _lesson_functions()
-    source = next(c for c in code_cells("03_differentiability.ipynb") if c.startswith("shapes"))
+    source = next(c for c in code_cells("05_differentiability.ipynb") if c.startswith("shapes"))
     namespace = {"x": x, "sp": sp, "jump": JUMP}
     exec(source, namespace)  # the lesson's own dictionary of functions
     assert namespace["shapes"] == shapes
@@ -253,7 +253,7 @@ def _lesson1_claims():
     ]
 
 
-def _lesson2_claims():
+def _lesson3_claims():
     quotient = difference_quotient(F2, 1, h)
     table = quotient_table(F2, 1)
     d = derivative_at(F2, 1)
@@ -289,7 +289,7 @@ def _smooth_bend_at(zoom: float) -> float:
     return float(sp.Abs(g - tangent).subs(x, half)) / half
 
 
-def _lesson3_claims():
+def _lesson5_claims():
     return [
         ("curved at ×1, a straight line by ×100",
          lambda: _smooth_bend_at(1) > 0.5 and _smooth_bend_at(100) < 0.02),
@@ -326,7 +326,7 @@ def _lesson3_claims():
     ]
 
 
-def _lesson4_claims():
+def _lesson6_claims():
     up, down = monotonicity(CUBIC)["increasing"], monotonicity(CUBIC)["decreasing"]
     cup, cdown = concavity(CUBIC)["up"], concavity(CUBIC)["down"]
     cbrt = x ** sp.Rational(1, 3)
@@ -363,7 +363,7 @@ def _lesson4_claims():
          lambda: not is_convex(CUBIC) and not is_convex(-CUBIC)
          and cdown == sp.Interval.open(-sp.oo, 1) and cup == sp.Interval.open(1, sp.oo)),
         ("The mean squared error of lesson 1 is convex", lambda: is_convex(L)),
-        ("the logistic loss of lesson 5 is convex, yet only approaches its\nlowest value",
+        ("the logistic loss of lesson 7 is convex, yet only approaches its\nlowest value",
          lambda: is_convex(logistic_loss()) and critical_points(logistic_loss()) == []),
         ("On a parabola it lands on\nthe minimum in a single step",
          lambda: newton_method(L, 3, 1)[1] == pytest.approx(float(W_STAR))),
@@ -372,9 +372,9 @@ def _lesson4_claims():
 
 CLAIMS = {
     "01_why_derivatives.ipynb": _lesson1_claims,
-    "02_derivative_as_limit.ipynb": _lesson2_claims,
-    "03_differentiability.ipynb": _lesson3_claims,
-    "04_first_and_second_derivatives.ipynb": _lesson4_claims,
+    "03_derivative_as_limit.ipynb": _lesson3_claims,
+    "05_differentiability.ipynb": _lesson5_claims,
+    "06_first_and_second_derivatives.ipynb": _lesson6_claims,
 }
 
 
@@ -390,9 +390,9 @@ def test_prose_claims_are_computed(name):
 # numbers and the examples' own formulas, and are not policed here).
 LABELS = {
     "01_why_derivatives.ipynb": {"10"},  # the "10 steps" button
-    "02_derivative_as_limit.ipynb": set(),
-    "03_differentiability.ipynb": {"100"},  # "a straight line by ×100": claimed above
-    "04_first_and_second_derivatives.ipynb": set(),
+    "03_derivative_as_limit.ipynb": set(),
+    "05_differentiability.ipynb": {"100"},  # "a straight line by ×100": claimed above
+    "06_first_and_second_derivatives.ipynb": set(),
 }
 
 
@@ -413,7 +413,7 @@ def test_no_unclaimed_numbers_in_the_prose(name):
 
 
 def _answers():
-    from exercises import lesson01, lesson02, lesson03, lesson04  # noqa: F401
+    from exercises import lesson01, lesson03, lesson05, lesson06  # noqa: F401
 
     g = x**3 - x**2 - 5 * x + 2
     hq = x**3 - 6 * x**2 + 9 * x
@@ -424,19 +424,19 @@ def _answers():
             "q3": (2 / C, "2/3"),
             "q4": (W_STAR, "1"),
         },
-        "lesson02": {
+        "lesson03": {
             "q1": (difference_quotient(x**2, 3, sp.Rational(1, 10)), "6"),
             "q2": (difference_quotient(x**2, 3, h), "h + 9"),
             "q3": (derivative_at(F2, 2), "12"),
             "q4": (derivative(1 / x), "1/x^2"),
         },
-        "lesson03": {
+        "lesson05": {
             "q1": (differentiability(sp.Abs(x - 2), 2).kind, "differentiable"),
             "q2": (differentiability((x - 1) ** sp.Rational(2, 3), 1).kind, "corner"),
             "q3": ("differentiable", "corner"),
             "q4": (str(subdifferential(sp.Max(x, x / 10), 0)).replace("Interval", ""), "[0, 1]"),
         },
-        "lesson04": {
+        "lesson06": {
             "q1": (critical_points(g), [-1]),
             "q2": (monotonicity(g)["increasing"], "(-oo, -1)"),
             "q3": ({c: classify_critical_point(hq, c) for c in critical_points(hq)},

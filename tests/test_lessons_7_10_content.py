@@ -1,4 +1,4 @@
-"""Lessons 5-8: the notebooks run cleanly, follow the course's shape, and every number or fact
+"""Lessons 7-10: the notebooks run cleanly, follow the course's shape, and every number or fact
 their Markdown states is what calc_helpers computes.
 
 Each claim is a pair (text, check): the text must appear in the lesson's Markdown (so a claim
@@ -27,15 +27,15 @@ import calc_helpers as ch
 from calc_helpers import ml_losses as ml
 from calc_helpers.widgets import race, saddle
 
-pytestmark = pytest.mark.xdist_group("lessons_5_8_notebooks")
+pytestmark = pytest.mark.xdist_group("lessons_7_10_notebooks")
 
 REPO = Path(__file__).resolve().parents[1]
 COURSE = REPO / "course"
 LESSONS = {
-    "05_convexity": "lesson05",
-    "06_critical_points": "lesson06",
-    "07_worked_example": "lesson07",
-    "08_newton_and_gradient_descent": "lesson08",
+    "07_convexity": "lesson07",
+    "08_critical_points": "lesson08",
+    "09_worked_example": "lesson09",
+    "10_newton_and_gradient_descent": "lesson10",
 }
 
 x, y = ch.real_symbol("x"), ch.real_symbol("y")
@@ -140,12 +140,12 @@ def _exercises_importable():
 
 
 ANSWERS = {
-    "lesson05": [False, "(-oo, -sqrt(3)/3) U (sqrt(3)/3, oo)", "[-1, 0]", True],
-    "lesson06": [[0, 3], {0: "neither", 3: "local_min"}, [0, 2], ["2*x + 3*y", "3*x - 2*y"],
+    "lesson07": [False, "(-oo, -sqrt(3)/3) U (sqrt(3)/3, oo)", "[-1, 0]", True],
+    "lesson08": [[0, 3], {0: "neither", 3: "local_min"}, [0, 2], ["2*x + 3*y", "3*x - 2*y"],
                  [[2, 3], [3, -2]]],
-    "lesson07": [[-1, sp.Rational(5, 3)], {1: "local_max", 3: "local_min"}, "(1, 3)", [2],
+    "lesson09": [[-1, sp.Rational(5, 3)], {1: "local_max", 3: "local_min"}, "(1, 3)", [2],
                  "(1/3, oo)"],
-    "lesson08": ["-1/(1 + exp(w))", 1, 1.25, ["4*(2*w + b - 3)", "2*(2*w + b - 3)"]],
+    "lesson10": ["-1/(1 + exp(w))", 1, 1.25, ["4*(2*w + b - 3)", "2*(2*w + b - 3)"]],
 }
 
 
@@ -157,8 +157,8 @@ def test_exercises_accept_the_right_answers_and_refuse_wrong_ones(module_name, c
         assert exercise.check(answer).correct, (module_name, number)
         assert exercise.check(...).state == "not_attempted"
         assert len(exercise.hints) >= 2
-    wrong = {"lesson05": (1, True), "lesson06": (1, [3]), "lesson07": (1, [-1]),
-             "lesson08": (2, 2)}[module_name]
+    wrong = {"lesson07": (1, True), "lesson08": (1, [3]), "lesson09": (1, [-1]),
+             "lesson10": (2, 2)}[module_name]
     assert not getattr(module, f"q{wrong[0]}").check(wrong[1]).correct
 
 
@@ -171,7 +171,7 @@ def _deep(w):
     return ml.deep_slice().subs(W, w)
 
 
-H = x**2 + y**4 / 4 - y**2 / 2  # lesson 6's saddle with a way out
+H = x**2 + y**4 / 4 - y**2 / 2  # lesson 8's saddle with a way out
 
 
 def _escape(momentum: float) -> int:
@@ -184,7 +184,7 @@ def _reach(momentum: float) -> int:
     return saddle.steps_to_reach(H, (x, y), (1.5, 0.01), 0.1, -0.24, momentum)
 
 
-QUAD = x**4 - 3 * x**2 + x  # lesson 8's race
+QUAD = x**4 - 3 * x**2 + x  # lesson 10's race
 
 
 @functools.cache
@@ -192,7 +192,7 @@ def _quad_critical() -> tuple[float, ...]:
     return tuple(float(c) for c in ch.critical_points(QUAD))
 
 CLAIMS = {
-    "05_convexity": [
+    "07_convexity": [
         ("`True` for $x^2$, $x^4$ and $|x|$; `False` for $x^3$ and for $-|x|$",
          lambda: [ch.is_convex(e) for e in (x**2, x**4, sp.Abs(x), x**3, -sp.Abs(x))]
          == [True, True, True, False, False]),
@@ -249,7 +249,7 @@ CLAIMS = {
          "neural networks, even a two-weight one, are not",
          lambda: list(ml.convexity().values()) == [True, True, True, False]),
     ],
-    "06_critical_points": [
+    "08_critical_points": [
         ("($x^3$ has $f'(0) = 0$ and no extremum)",
          lambda: ch.derivative_at(x**3, 0) == 0 and ch.classify_critical_point(x**3, 0)
          == "neither"),
@@ -313,7 +313,7 @@ CLAIMS = {
          lambda: _escape(0.9) < _escape(0.5) < _escape(0.0)),
         ("so it needs more steps than $0.5$", lambda: _reach(0.9) > _reach(0.5)),
     ],
-    "07_worked_example": [
+    "09_worked_example": [
         ("$f'(x) = 3(x - 3)(x + 1) = 0$: $x = -1$ and $x = 3$",
          lambda: sp.expand(ch.derivative(x**3 - 3 * x**2 - 9 * x + 5) - 3 * (x - 3) * (x + 1))
          == 0
@@ -364,7 +364,7 @@ CLAIMS = {
          lambda: [(c.kind, c.value) for c in _analysis(x**3 - x**2 - 5 * x + 2).critical]
          == [("local_max", 5), ("local_min", sp.Rational(-121, 27))]),
     ],
-    "08_newton_and_gradient_descent": [
+    "10_newton_and_gradient_descent": [
         ("$(1, 1), (2, 3), (3, 2)$", lambda: ml.DATA == ((1, 1), (2, 3), (3, 2))),
         ("At $(w, b) = (0, 0)$ the gradient is $\\left(-\\frac{26}{3}, -4\\right)$",
          lambda: [g.subs({W: 0, B: 0}) for g in ch.gradient(ml.mse_linear_2d(), (W, B))]
@@ -409,7 +409,7 @@ CLAIMS = {
          lambda: abs(ch.newton_method(QUAD, 0.5, 10)[-1] - _quad_critical()[1])
          < 1e-9 and round(_quad_critical()[1], 2) == 0.17),
         ("(10 steps from $x_0 = 0.5$)", lambda: "race_table(x**4 - 3*x**2 + x, 0.5, 0.02, 10)"
-         in code_cells("08_newton_and_gradient_descent")),
+         in code_cells("10_newton_and_gradient_descent")),
         ("Newton's method stopped at a point where $f' = 0$ and $f'' < 0$",
          lambda: _newton_end_kind() == "local_max"),
         ("For a network with a million weights that is $10^{12}$ numbers",
@@ -459,8 +459,8 @@ def test_markdown_claim_is_what_the_engine_computes(name, text, check):
     assert check(), f"{name}: the engine disagrees with {text!r}"
 
 
-def test_lesson_7_outputs_show_the_corrected_tables(executed):
-    nb = executed["07_worked_example"][0]
+def test_lesson_9_outputs_show_the_corrected_tables(executed):
+    nb = executed["09_worked_example"][0]
     shown = "\n".join(
         output.get("data", {}).get("text/markdown", "")
         for cell in nb.cells if cell.cell_type == "code" for output in cell.outputs
@@ -470,7 +470,7 @@ def test_lesson_7_outputs_show_the_corrected_tables(executed):
     assert "the inflection point is $(1, -6)$" in shown
 
 
-def test_lesson_5_and_6_outputs_show_the_engine_tables(executed):
+def test_lesson_7_and_8_outputs_show_the_engine_tables(executed):
     def shown(name):
         nb = executed[name][0]
         return "\n".join(output.get("data", {}).get("text/markdown", "")
@@ -478,7 +478,7 @@ def test_lesson_5_and_6_outputs_show_the_engine_tables(executed):
                          for cell in nb.cells if cell.cell_type == "code"
                          for output in cell.outputs)
 
-    lesson5, lesson6 = shown("05_convexity"), shown("06_critical_points")
+    lesson5, lesson6 = shown("07_convexity"), shown("08_critical_points")
     assert ml.convexity_table() in lesson5
     assert "(True, True, True, False, False)" in lesson5
     assert "inconclusive ($f''(c) = 0$) | **local minimum**" in lesson6

@@ -225,6 +225,45 @@ def test_race_flags_newton_heading_for_a_maximum():
     assert abs(widget.runs["Newton"][-1] - 0.169938) < 1e-5
 
 
+def test_race_never_calls_a_descending_run_a_maximum():
+    """Issue 11: from x0 = 0.40 with rate 0.02, gradient descent's loss falls at every step,
+    yet its row said "heading for a local maximum" because f'' < 0 at its last iterate. The
+    verdict now comes from the signs of f' and f'' at the last iterate and the method's step."""
+    f = x**4 - 3 * x**2 + x
+    widget = quiet(race.example())
+    widget.controls["learning_rate"].value = 0.02
+    widget.controls["x0"].value = 0.40
+    widget.controls["steps"].value = 10
+    gd = widget.runs["gradient descent"]
+    assert gd == gradient_descent(f, widget.controls["x0"].value,
+                                  widget.controls["learning_rate"].value, 10)
+    losses = [exact(f, x=v) for v in gd]
+    assert all(b < a for a, b in zip(losses, losses[1:], strict=False))  # falls every step
+    last = gd[-1]
+    assert exact(sp.diff(f, x, 2), x=last) < 0 < -exact(sp.diff(f, x), x=last)  # the trap
+    row = next(r for r in widget.readout.value.split("<tr>") if "gradient descent" in r)
+    assert "maximum" not in row
+    assert "downhill" in row
+
+
+@pytest.mark.parametrize(
+    ("method", "slope", "bend", "words"),
+    [
+        ("gradient descent", -1.1, -2.0, "downhill"),
+        ("gradient descent", 0.0, 3.0, "local minimum"),
+        ("Newton", 0.5, -2.0, "uphill"),
+        ("Newton", 0.5, 2.0, "downhill"),
+        ("Newton", 0.0, -2.0, "local maximum"),
+        ("Newton", 0.0, 0.0, ""),
+    ],
+)
+def test_race_heading_follows_the_signs_at_the_last_iterate(method, slope, bend, words):
+    said = race.heading(method, slope, bend)
+    assert words in said if words else said == ""
+    if method == "gradient descent" and slope:
+        assert "maximum" not in said
+
+
 def test_race_reports_divergence():
     widget = quiet(race.example())
     widget.controls["learning_rate"].value = 1.0

@@ -80,12 +80,80 @@ def slope_of(line):
 # --- registry ---------------------------------------------------------------------------------
 
 
-def test_examples_registry_lists_the_four_widgets():
+def test_examples_registry_lists_the_six_widgets():
     from calc_helpers.widgets import examples
 
     found = examples()
-    for name in ("descent_explorer", "secant_explorer", "zoom_explorer", "tangent_walker"):
+    for name in ("descent_explorer", "limit_explorer", "secant_explorer",
+                 "product_rule_explorer", "zoom_explorer", "tangent_walker"):
         assert name in found
+
+
+# --- limit (lesson 2) --------------------------------------------------------------------------
+
+
+def test_limit_readout_is_the_engines_continuity_at_every_position():
+    from calc_helpers.limits import continuity
+    from calc_helpers.widgets.limit import VERDICTS, lesson_function
+
+    e = build("limit")
+    f = lesson_function(x)
+    positions = [value for _, value in e.controls["a"].options]
+    assert -1.0 in positions and 1.0 in positions  # the slider reaches the hole and the jump
+    for a in positions[::3] + [-1.0, 1.0]:
+        e.controls["a"].value = a
+        exact = continuity(f, sp.nsimplify(a))
+        assert e.report == exact
+        assert VERDICTS[exact.kind] in e.readout.value
+    e.controls["a"].value = 1.0
+    assert "from the left 0" in e.readout.value and "from the right 3" in e.readout.value
+    assert "limit does not exist" in e.readout.value
+    e.controls["a"].value = -1.0
+    assert "f(a) undefined" in e.readout.value and "limit −2" in e.readout.value
+
+
+def test_limit_points_sit_on_the_curve_at_distance_delta():
+    from calc_helpers.widgets.limit import lesson_function
+
+    e = build("limit")
+    f = lesson_function(x)
+    for a, d in [(1.0, 0.5), (1.0, 0.01), (-1.0, 0.001), (0.25, 0.1)]:
+        e.controls["a"].value = a
+        e.controls["delta"].value = d
+        d = e.controls["delta"].value
+        (lx,), (ly,) = e.left_dot.get_data()
+        (rx,), (ry,) = e.right_dot.get_data()
+        assert (lx, rx) == pytest.approx((a - d, a + d))
+        assert ly == pytest.approx(float(f.subs(x, sp.Float(a - d, 30))))
+        assert ry == pytest.approx(float(f.subs(x, sp.Float(a + d, 30))))
+    e.controls["a"].value = 1.0
+    e.controls["delta"].value = 0.001
+    (ly,), (ry,) = e.left_dot.get_ydata(), e.right_dot.get_ydata()
+    assert abs(ly - 0) < 0.01 and abs(ry - 3) < 0.01  # the one-sided limits, not f(1) twice
+
+
+# --- product rule (lesson 4) -------------------------------------------------------------------
+
+
+def test_product_rule_pieces_add_up_to_the_change_of_the_area():
+    e = build("rules")
+    f, g = x**2, x + 1
+    for x0, dx in [(1.0, 0.3), (0.5, 0.01), (1.5, 0.5), (0.8, 0.05)]:
+        e.controls["x"].value = x0
+        e.controls["dx"].value = dx
+        dx = e.controls["dx"].value
+        change = float((f * g).subs(x, x0 + dx) - (f * g).subs(x, x0))
+        assert sum(e.pieces) == pytest.approx(change)
+        f0, g0 = float(f.subs(x, x0)), float(g.subs(x, x0))
+        assert e.corner.get_width() == pytest.approx(float(f.subs(x, x0 + dx)) - f0)
+        assert e.corner.get_height() == pytest.approx(dx)
+        assert (e.area.get_width(), e.area.get_height()) == pytest.approx((f0, g0))
+        exact = float(derivative(f * g).subs(x, x0))
+        assert f"<b>{exact:.6g}</b>" in e.readout.value.replace("−", "-")
+    e.controls["x"].value = 1.0
+    e.controls["dx"].value = 0.01
+    corner_share = e.pieces[2] / sum(e.pieces)
+    assert corner_share < 0.01  # the corner vanishes faster than the strips
 
 
 # --- secant ------------------------------------------------------------------------------------
@@ -310,6 +378,8 @@ MOVES = {
     "descent": ("rate", [0.05, 0.1, 0.15, 0.2, 0.25, 0.12]),
     "zoom": ("zoom", [1.0, 3.0, 10.0, 30.0, 100.0, 1000.0]),
     "tangent": ("position", [-2.0, -1.0, 0.0, 1.0, 2.0, 3.0, 4.0]),
+    "limit": ("a", [-1.0, 1.0, 0.5, -2.0, 2.5]),
+    "rules": ("dx", [0.01, 0.05, 0.2, 0.5, 0.1]),
 }
 
 
@@ -332,7 +402,7 @@ def test_updates_move_existing_artists(name):
     assert artist_census(e.figure) == before
 
 
-@pytest.mark.parametrize("name", ["secant", "descent", "tangent", "zoom"])
+@pytest.mark.parametrize("name", ["secant", "descent", "tangent", "zoom", "limit", "rules"])
 def test_static_layer_is_rendered_once_and_matches_a_full_draw(name):
     from matplotlib.backends.backend_agg import FigureCanvasAgg
 

@@ -21,6 +21,7 @@ from collections.abc import Mapping, Sequence
 from numbers import Real
 from typing import Any
 
+import numpy as np
 import sympy as sp
 
 LONG = 6  # a list of more floats than this is shown as a table
@@ -43,7 +44,11 @@ def latex(value: Any) -> str:
     tuples, lists, sets and dicts of them."""
     if value is None:
         return r"\text{undefined}"
-    if isinstance(value, bool) or value in (sp.true, sp.false):
+    if isinstance(value, np.ndarray):
+        return latex(value.tolist())
+    if isinstance(value, np.generic):
+        return latex(value.item())
+    if isinstance(value, bool) or value is sp.true or value is sp.false:
         return rf"\text{{{bool(value)}}}"
     if isinstance(value, str):
         return rf"\text{{{value}}}"
@@ -61,7 +66,11 @@ def latex(value: Any) -> str:
 
 
 def _cell(value: Any) -> str:
-    return value if isinstance(value, str) else f"${latex(value)}$"
+    if isinstance(value, str):
+        return value
+    # a bare | would end the Markdown cell: |u| is typeset with \lvert, \rvert instead
+    text = latex(value).replace(r"\left|", r"\left\lvert ").replace(r"\right|", r"\right\rvert ")
+    return "$" + text.replace("|", r"\vert ") + "$"
 
 
 def markdown_table(headers: Sequence[str], rows: Sequence[Sequence[Any]]) -> str:

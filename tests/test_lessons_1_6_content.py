@@ -63,7 +63,8 @@ x = real_symbol("x")
 h = real_symbol("h")
 L = mse_linear()
 F2 = x**3 - x
-CUBIC = x**3 - 3 * x**2 - 9 * x + 5  # lesson 6's worked example
+CUBIC = 2 * x**3 + 3 * x**2 - 12 * x + 1  # lesson 6's example (not lesson 9's worked one)
+WORKED = x**3 - 3 * x**2 - 9 * x + 5  # lesson 9's worked example, there only
 JUMP = sp.Piecewise((x, x < 0), (x + 1, True))
 RELU = sp.Max(x, 0)
 
@@ -84,6 +85,23 @@ def exercises_module(name: str):
     if str(COURSE) not in sys.path:
         sys.path.insert(0, str(COURSE))
     return importlib.import_module(f"exercises.{LESSONS[name]}")
+
+
+RAW_REPRS = ("Interval(", "Matrix(", "Piecewise(")
+
+
+def raw_reprs(nb) -> list[str]:
+    """Outputs (any text format: plain, Markdown, LaTeX, HTML) showing a raw SymPy repr."""
+    found = []
+    for index, cell in enumerate(nb.cells):
+        for output in cell.get("outputs", []):
+            texts = [output.get("text", "")] + [
+                value if isinstance(value, str) else str(value)
+                for mime, value in output.get("data", {}).items() if mime.startswith("text/")
+            ]
+            found += [f"cell {index}: {raw}" for text in texts for raw in RAW_REPRS
+                      if raw in text]
+    return found
 
 
 # --- hygiene ---------------------------------------------------------------------------------
@@ -153,13 +171,13 @@ def test_widget_calls_are_the_examples():
         "04_rules_of_differentiation.ipynb":
             "product_rule_explorer(x**2, x + 1, (0.5, 1.5), 1.0)",
         "05_differentiability.ipynb": "zoom_explorer(shapes, 0)",
-        "06_first_and_second_derivatives.ipynb": "tangent_walker(f, (-3, 5))",
+        "06_first_and_second_derivatives.ipynb": "tangent_walker(f, (-3.5, 2.5))",
     }
     for name, call in calls.items():
         assert call in code_cells(name)
     assert "f = x**3 - x" in code_cells("03_derivative_as_limit.ipynb")
     assert "f = lesson_function(x)" in code_cells("02_limits_and_continuity.ipynb")
-    assert "f = x**3 - 3*x**2 - 9*x + 5" in code_cells("06_first_and_second_derivatives.ipynb")
+    assert "f = 2*x**3 + 3*x**2 - 12*x + 1" in code_cells("06_first_and_second_derivatives.ipynb")
     from calc_helpers.widgets.zoom import _lesson_functions
 
     shapes = _lesson_functions()
@@ -203,6 +221,8 @@ def test_notebook_executes_cleanly(name):
                 cell.source, output.text
             )
     print(f"{name}: cells ran {sum(_seconds(c) for c in nb.cells):.1f} s (wall {wall:.1f} s)")
+    # results are typeset or tabulated (calc_helpers.display.show), never a raw repr
+    assert raw_reprs(nb) == [], name
     # the self-checks answer "not attempted" to the placeholder, never an error
     shown = [
         o.get("data", {}).get("text/plain", "")
@@ -454,14 +474,16 @@ def _lesson6_claims():
         ("\"increasing\" and \"concave up\" are independent: every combination occurs",
          lambda: all(a.intersect(b) != sp.S.EmptySet
                      for a in (up, down) for b in (cup, cdown))),
-        ("Stop on the critical points", lambda: critical_points(CUBIC) == [-1, 3]),
-        ("Stop on the inflection point", lambda: inflection_points(CUBIC) == [1]),
+        ("Stop on the critical points", lambda: critical_points(CUBIC) == [-2, 1]),
+        ("Stop on the inflection point",
+         lambda: inflection_points(CUBIC) == [sp.Rational(-1, 2)]),
         ("Note the\n\"$\\ge$\": $x^4$ is convex although $f''(0) = 0$",
          lambda: is_convex(x**4)),
         ("Our cubic is neither on the whole line: it\nis concave down to the left of its "
          "inflection point and concave up to the right",
          lambda: not is_convex(CUBIC) and not is_convex(-CUBIC)
-         and cdown == sp.Interval.open(-sp.oo, 1) and cup == sp.Interval.open(1, sp.oo)),
+         and cdown == sp.Interval.open(-sp.oo, sp.Rational(-1, 2))
+         and cup == sp.Interval.open(sp.Rational(-1, 2), sp.oo)),
         ("The mean squared error of lesson 1 is convex", lambda: is_convex(L)),
         ("the logistic loss of lesson 7 is convex, yet only approaches its\nlowest value",
          lambda: is_convex(logistic_loss()) and critical_points(logistic_loss()) == []),
@@ -519,8 +541,8 @@ def test_no_unclaimed_numbers_in_the_prose(name):
 def _answers():
     from exercises import lesson01, lesson02, lesson03, lesson04, lesson05, lesson06  # noqa: F401
 
-    g = x**3 - x**2 - 5 * x + 2
-    hq = x**3 - 6 * x**2 + 9 * x
+    g = x**3 + 3 * x**2 - 24 * x + 1
+    hq = x**3 - 3 * x**2 + 2
     return {
         "lesson01": {
             "q1": (derivative(L), "28w/3"),
@@ -555,10 +577,10 @@ def _answers():
             "q4": (str(subdifferential(sp.Max(x, x / 10), 0)).replace("Interval", ""), "[0, 1]"),
         },
         "lesson06": {
-            "q1": (critical_points(g), [-1]),
-            "q2": (monotonicity(g)["increasing"], "(-oo, -1)"),
+            "q1": (critical_points(g), [2]),
+            "q2": (monotonicity(g)["increasing"], "(-oo, -4)"),
             "q3": ({c: classify_critical_point(hq, c) for c in critical_points(hq)},
-                   {1: "local_min", 3: "local_max"}),
+                   {0: "local_min", 2: "local_max"}),
             "q4": (concavity(x**4 - 6 * x**2)["up"], "(-1, 1)"),
             "q5": (is_convex(x**4), False),
         },
@@ -645,3 +667,11 @@ def test_new_lessons_exercises_diagnose_the_mistake(module_name, q, answer, stat
         from exercises._limits import LIMIT_MESSAGES
 
         assert (LIMIT_MESSAGES.get(tags[0]) or ag.MESSAGES[tags[0]]) in feedback.message
+
+
+def test_the_worked_example_lives_in_lesson_9_only():
+    """Lesson 6 teaches on another cubic; x^3 - 3x^2 - 9x + 5 appears in no other lesson."""
+    for name in LESSONS:
+        text = "\n".join(c.source for c in read(name).cells)
+        assert "x**3 - 3*x**2 - 9*x + 5" not in text and "x^3 - 3x^2 - 9x + 5" not in text, name
+    assert critical_points(CUBIC) != critical_points(WORKED)

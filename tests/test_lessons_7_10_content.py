@@ -105,6 +105,29 @@ def test_lesson_runs_without_errors_or_stderr(executed, name):
     print(f"{name}: {wall:.1f} s wall, {cpu:.1f} s kernel CPU")  # reported, not asserted
 
 
+RAW_REPRS = ("Interval(", "Matrix(", "Piecewise(")
+
+
+def raw_reprs(nb) -> list[str]:
+    """Outputs (any text format: plain, Markdown, LaTeX, HTML) showing a raw SymPy repr."""
+    found = []
+    for index, cell in enumerate(nb.cells):
+        for output in cell.get("outputs", []):
+            texts = [output.get("text", "")] + [
+                value if isinstance(value, str) else str(value)
+                for mime, value in output.get("data", {}).items() if mime.startswith("text/")
+            ]
+            found += [f"cell {index}: {raw}" for text in texts for raw in RAW_REPRS
+                      if raw in text]
+    return found
+
+
+@pytest.mark.parametrize("name", LESSONS)
+def test_lesson_outputs_show_no_raw_sympy_repr(executed, name):
+    """Results are typeset or tabulated (calc_helpers.display.show), never a raw repr."""
+    assert raw_reprs(executed[name][0]) == []
+
+
 @pytest.mark.parametrize("name", LESSONS)
 def test_lesson_shape(name):
     cells = code_cells(name)
@@ -474,12 +497,14 @@ def test_lesson_7_and_8_outputs_show_the_engine_tables(executed):
     def shown(name):
         nb = executed[name][0]
         return "\n".join(output.get("data", {}).get("text/markdown", "")
+                         + output.get("data", {}).get("text/latex", "")
                          + output.get("data", {}).get("text/plain", "")
                          for cell in nb.cells if cell.cell_type == "code"
                          for output in cell.outputs)
 
     lesson5, lesson6 = shown("07_convexity"), shown("08_critical_points")
     assert ml.convexity_table() in lesson5
-    assert "(True, True, True, False, False)" in lesson5
+    assert ("\\left( \\text{True}, \\text{True}, \\text{True}, \\text{False}, \\text{False} "
+            "\\right)") in lesson5
     assert "inconclusive ($f''(c) = 0$) | **local minimum**" in lesson6
     assert saddle.escape_markdown(H, (x, y), (1.5, 0.01), 0.1, -0.24) in lesson6

@@ -27,14 +27,17 @@ def _points(values) -> str:
 
 
 # q1: critical points (both roots!)
-G = x**3 - x**2 - 5 * x + 2
+G = x**3 + 3 * x**2 - 24 * x + 1
 _G1 = derivative(G)
 _G_CRIT = critical_points(G)
 q1 = Exercise.critical_points(
     G,
     x,
     question="lesson06.q1",
-    prompt="Find every critical point of $g(x) = x^3 - x^2 - 5x + 2$ (a list such as `[1, 2]`).",
+    prompt=(
+        "Find every critical point of $g(x) = x^3 + 3x^2 - 24x + 1$ (a list such as "
+        "`[1, 5]`)."
+    ),
     hints=[
         "Critical points are where $g'(x) = 0$ or $g'$ does not exist. $g$ is a polynomial, "
         "so only $g'(x) = 0$ matters.",
@@ -57,8 +60,8 @@ q2 = Exercise.intervals(
     prompt="On which intervals is $g$ increasing? Write e.g. `\"(-oo, 0) U (2, oo)\"`.",
     hints=[
         "Split the line at the critical points and test the sign of $g'$ on each piece.",
-        f"Test points: $g'(-2) = {_G1.subs(x, -2)}$, $g'(0) = {_G1.subs(x, 0)}$, "
-        f"$g'(2) = {_G1.subs(x, 2)}$.",
+        f"Test points: $g'(-5) = {_G1.subs(x, -5)}$, $g'(0) = {_G1.subs(x, 0)}$, "
+        f"$g'(3) = {_G1.subs(x, 3)}$.",
     ],
     solution=(
         f"$g' > 0$ on ${_tex(_G_UP)}$, so $g$ is increasing there (and decreasing on "
@@ -67,7 +70,7 @@ q2 = Exercise.intervals(
 )
 
 # q3: classify with the second-derivative test
-H = x**3 - 6 * x**2 + 9 * x
+H = x**3 - 3 * x**2 + 2
 _H2 = derivative(H, n=2)
 _H_CLASS = {c: classify_critical_point(H, c) for c in critical_points(H)}
 _H_LINES = "; ".join(
@@ -79,9 +82,9 @@ q3 = Exercise.classification(
     x,
     question="lesson06.q3",
     prompt=(
-        "Classify each critical point of $f(x) = x^3 - 6x^2 + 9x$: answer a dict such as "
-        "`{0: \"local_min\", 2: \"neither\"}` with `\"local_min\"`, `\"local_max\"` or "
-        "`\"neither\"`."
+        "Classify each critical point of $f(x) = x^3 - 3x^2 + 2$: answer a dict such as "
+        "`{-7: \"local_min\", 4: \"neither\"}` (with your points) using `\"local_min\"`, "
+        "`\"local_max\"` or `\"neither\"`."
     ),
     hints=[
         f"First the critical points: $f'(x) = {_tex(sp.factor(derivative(H)))}$.",

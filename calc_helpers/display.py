@@ -92,8 +92,9 @@ def _is_float_sequence(value: Any) -> bool:
 def show(value: Any, label: str | None = None, name: str = "value"):
     """The notebook display of a result: `Math` for formulas, `Markdown` for tables.
 
-    `label` is LaTeX written before the value (``show(d, "f'(x) =")``); `name` heads the
-    value column of a trace table (a long list of floats, rows k = 0, 1, ...).
+    `label` is LaTeX written before the value (``show(d, "f'(x) =")``), or the heading of a
+    dict's key column; `name` heads the value column of a dict's table or of a trace table (a
+    long list of floats, rows k = 0, 1, ...).
     """
     from IPython.display import HTML, Markdown, Math
 
@@ -109,7 +110,7 @@ def show(value: Any, label: str | None = None, name: str = "value"):
                 for f in dataclasses.fields(value)]
         return Markdown(markdown_table(["", ""], rows))
     if isinstance(value, Mapping) and value:
-        header = label or ""
-        return Markdown(markdown_table([header, ""], [(k, v) for k, v in value.items()]))
+        headers = [label or "", "" if name == "value" else name]
+        return Markdown(markdown_table(headers, [(k, v) for k, v in value.items()]))
     text = latex(value)
     return Math(f"{label} {text}" if label else text)

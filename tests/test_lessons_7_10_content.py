@@ -422,17 +422,31 @@ CLAIMS = {
         ("which has two valleys and a hump between them",
          lambda: [ch.classify_critical_point(QUAD, c) for c in ch.critical_points(QUAD)]
          == ["local_min", "local_max", "local_min"]),
-        ("From $x_0 = 2$, Newton's method settles in the right-hand valley within a few steps",
-         lambda: race.steps_to_converge(ch.newton_method(QUAD, 2.0, 10),
-                                        _quad_critical()[2]) <= 6),
-        ("gradient descent with a small learning rate creeps",
-         lambda: abs(ch.gradient_descent(QUAD, 2.0, 0.02, 10)[-1]
-                     - _quad_critical()[2]) > 1e-2),
+        ("From $x_0 = 2$ both methods run into the right-hand valley",
+         lambda: all(abs(run[-1] - _quad_critical()[2]) < 0.1
+                     for run in race.race(QUAD, 2.0, 0.02, 10).values())),
         ("There $f''(0.5) = -3 < 0$",
          lambda: ch.derivative(QUAD, n=2).subs(x, sp.Rational(1, 2)) == -3),
         ("a local maximum near\n   $x \\approx 0.17$",
          lambda: abs(ch.newton_method(QUAD, 0.5, 10)[-1] - _quad_critical()[1])
          < 1e-9 and round(_quad_critical()[1], 2) == 0.17),
+        ("Newton's method is at its bottom,\n$x \\approx 1.1309$, within four steps",
+         lambda: abs(ch.newton_method(QUAD, 2.0, 4)[-1] - _quad_critical()[2]) < 1e-3
+         and round(_quad_critical()[2], 4) == 1.1309),
+        ("gradient descent (learning rate $0.02$) is still at\n$x \\approx 1.17$ after ten",
+         lambda: round(ch.gradient_descent(QUAD, 2.0, 0.02, 10)[-1], 2) == 1.17),
+        ("its loss, about $-1.063$, is already within $0.01$ of the\nvalley's floor, "
+         "about $-1.070$",
+         lambda: round(_f_quad(ch.gradient_descent(QUAD, 2.0, 0.02, 10)[-1]), 3) == -1.063
+         and round(_f_quad(_quad_critical()[2]), 3) == -1.070
+         and _f_quad(ch.gradient_descent(QUAD, 2.0, 0.02, 10)[-1])
+         - _f_quad(_quad_critical()[2]) < 0.01),
+        ("Neither has found the **global** minimum: the left-hand valley, at $x \\approx -1.3008$, "
+         "is\nmuch deeper ($f \\approx -3.514$)",
+         lambda: round(_quad_critical()[0], 4) == -1.3008
+         and round(_f_quad(_quad_critical()[0]), 3) == -3.514
+         and ch.classify_critical_point(QUAD, ch.critical_points(QUAD)[0]) == "local_min"
+         and _f_quad(_quad_critical()[0]) < _f_quad(_quad_critical()[2])),
         ("(10 steps from $x_0 = 0.5$)",
          lambda: any("race_table(x**4 - 3*x**2 + x, 0.5, 0.02, 10)" in cell
                      for cell in code_cells("10_newton_and_gradient_descent"))),
@@ -463,6 +477,10 @@ def _best_rate() -> float:
     rates = (0.01, 0.05, 0.1, 0.2, 0.25)
     counts = {r: _steps(r) for r in rates if _steps(r) is not None}
     return min(counts, key=counts.get)
+
+
+def _f_quad(value: float) -> float:
+    return float(QUAD.subs(x, value))
 
 
 def _newton_end_kind() -> str:

@@ -537,7 +537,8 @@ def test_lesson_7_uses_no_hessian_before_lesson_8_introduces_it():
     nb = read("07_convexity")
     for cell in nb.cells:
         if cell.cell_type == "code":
-            assert "hessian" not in cell.source.lower() and "show(two_layer_report())" not in cell.source
+            assert "hessian" not in cell.source.lower()
+            assert "show(two_layer_report())" not in cell.source
         elif "hessian" in cell.source.lower():
             assert "Lesson 8" in cell.source, cell.source
     assert "hessian" in markdown("08_critical_points").lower()

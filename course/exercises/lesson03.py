@@ -83,9 +83,11 @@ q4 = Exercise.derivative(
     question="lesson03.q4",
     prompt="Find $f'(x)$ for $f(x) = \\dfrac{1}{x}$ (for $x \\ne 0$).",
     hints=[
-        "Write $\\dfrac1x = x^{-1}$ and use the power rule.",
-        "Or use the limit: $\\dfrac{1/(x+h) - 1/x}{h} = "
-        f"{_tex(sp.simplify((R.subs(x, x + h) - R) / h))}$ for $h \\ne 0$.",
+        "Use the limit: write $\\dfrac{1/(x+h) - 1/x}{h}$ over one denominator and simplify "
+        "for $h \\ne 0$ before letting $h \\to 0$.",
+        "$\\dfrac{1/(x+h) - 1/x}{h} = "
+        f"{_tex(sp.simplify((R.subs(x, x + h) - R) / h))}$ for $h \\ne 0$. (Lesson 4's power "
+        "rule gives the same answer in one line.)",
     ],
     solution=(
         f"$f'(x) = {_tex(derivative(R))}$: the quotient "

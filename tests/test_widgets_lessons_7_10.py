@@ -136,6 +136,22 @@ def test_chord_outside_the_domain_says_so_and_hides_the_chord():
 # ---------------------------------------------------------------------------------------------
 
 
+def test_saddle_arrow_tip_stays_inside_the_axes():
+    """Issue 11: the arrow at the lesson's start (1.5, 0.05) ran off the right edge."""
+    widget = quiet(saddle.example())
+    ax = widget.axes
+    for px, py in [(1.5, 0.05), (1.9, 1.9), (-1.95, 0.0), (0.0, -1.9), (0.5, 0.5)]:
+        widget.controls["x"].value = px
+        widget.controls["y"].value = py
+        (x0, y0), = widget.arrow.get_offsets()
+        tip = (x0 + widget.arrow.U[0] / widget.arrow_scale,
+               y0 + widget.arrow.V[0] / widget.arrow_scale)
+        (xlo, xhi), (ylo, yhi) = ax.get_xlim(), ax.get_ylim()
+        assert xlo <= tip[0] <= xhi and ylo <= tip[1] <= yhi, (px, py, tip)
+    widget.controls["x"].value, widget.controls["y"].value = 0.5, 0.5
+    assert widget.arrow_shrink == 1.0  # short arrows keep their true length
+
+
 def test_saddle_arrow_is_the_gradient_at_the_point():
     widget = quiet(saddle.example())
     grad = gradient(x**2 - y**2, (x, y))
@@ -146,7 +162,9 @@ def test_saddle_arrow_is_the_gradient_at_the_point():
         widget.controls["y"].value = py
         assert np.allclose(arrow.get_offsets(), [[px, py]])
         expected = [exact(g, x=px, y=py) for g in grad]
-        assert np.allclose([arrow.U[0], arrow.V[0]], expected)
+        shrink = widget.arrow_shrink  # a long arrow near the edge is drawn shorter, not clipped
+        assert 0 <= shrink <= 1 and (shrink > 0 or (abs(px), abs(py)) == (2.0, 2.0))  # edge
+        assert np.allclose([arrow.U[0], arrow.V[0]], np.asarray(expected) * shrink)
         assert widget.state["critical"] is None
         assert "Not a critical point" in widget.readout.value
     assert widget.arrow is arrow

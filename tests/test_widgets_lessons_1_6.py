@@ -445,3 +445,24 @@ def test_zoom_axis_label_is_a_static_text_in_place():
     (label,) = [t for t in ax.texts if t.get_text() == ax.xaxis.label.get_text()]
     x, y = label.get_position()
     assert x == pytest.approx(0.5) and -0.2 < y < 0
+
+
+def test_descent_history_marks_a_run_that_leaves_the_panel():
+    """Issue 11: a diverging run disappeared off the top of the loss panel; its steps are
+    now marked on the top edge and a note gives the loss it reached."""
+    from calc_helpers import gradient_descent
+
+    e = build("descent")
+    e.controls["rate"].value = 0.25
+    e.step(10)
+    losses = [float(mse_linear().subs(real_symbol("w"), v))
+              for v in gradient_descent(mse_linear(), 3, 0.25, 10)]
+    top = e.hist.get_ylim()[1]
+    above = [k for k, value in enumerate(losses) if value > top]
+    xs, ys = e.escaped.get_data()
+    assert list(xs) == above and above and all(y == top for y in ys)
+    assert "off the top" in e.escape_note.get_text() and "step 10" in e.escape_note.get_text()
+    e.reset()
+    e.controls["rate"].value = 0.05
+    e.step(10)
+    assert len(e.escaped.get_xdata()) == 0 and e.escape_note.get_text() == ""

@@ -177,17 +177,19 @@ class OptimizerRace(Explorer):
         for name, (color, marker) in styles.items():
             (self.paths[name],) = left.plot([], [], "-", color=color, linewidth=1, alpha=0.6)
             (self.dots[name],) = left.plot([], [], marker, color=color, markersize=5, zorder=4)
-            (self.curves[name],) = right.plot([], [], marker + "-", color=color, markersize=4)
+            (self.curves[name],) = right.plot([], [], marker + "-", color=color, markersize=4,
+                                              label=name)
         (self.start,) = left.plot(
             [x0], [float(self.f([x0])[0])], "*", color="black", markersize=12, zorder=5
         )
         left.set_xlim(*x_range)
         left.set_ylim(*self.y_limits)
         left.set_xlabel(self.var.name)
+        left.set_ylabel(f"f({self.var.name})")
         left.text(
             0.01,
             0.99,
-            f"f({self.var.name}) = {sp.sstr(self.expr)}",
+            f"f({self.var.name}) = {sp.sstr(self.expr).replace('**', '^')}",
             transform=left.transAxes,
             fontsize=9,
             va="top",
@@ -207,6 +209,7 @@ class OptimizerRace(Explorer):
             ha="right",
         )
         right.grid(alpha=0.3)
+        right.legend(loc="center right", fontsize=8, framealpha=0.9)
         self.axes = (left, right)
         self.max_steps = max_steps
         self.runs: dict[str, list[float]] = {}

@@ -178,6 +178,7 @@ def plot_losses():
         ax.plot(grid, numeric(loss.expr, W)(grid), color="C0" if loss.convex else "C3")
         ax.set_title(f"{loss.name}\n{'convex' if loss.convex else 'not convex'}", fontsize=10)
         ax.set_xlabel("w")
+        ax.set_ylabel("loss L(w)" if ax is axes[0] else "")
         ax.grid(alpha=0.3)
     return fig
 

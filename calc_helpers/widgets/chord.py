@@ -54,8 +54,9 @@ class ChordExplorer(Explorer):
         ax.set_xlim(lo, hi)
         ax.set_ylim(bottom - margin, top + margin)
         ax.set_xlabel(self.var.name)
+        ax.set_ylabel(f"f({self.var.name})")
         ax.grid(alpha=0.3)
-        ax.text(0.01, 0.99, f"f({self.var.name}) = {sp.sstr(self.expr)}", transform=ax.transAxes,
+        ax.text(0.01, 0.99, f"f({self.var.name}) = {sp.sstr(self.expr).replace('**', '^')}", transform=ax.transAxes,
                 fontsize=9, va="top", ha="left")
         self.axes = ax
         self.state: dict[str, float | bool | None] = {}

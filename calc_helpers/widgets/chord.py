@@ -56,7 +56,8 @@ class ChordExplorer(Explorer):
         ax.set_xlabel(self.var.name)
         ax.set_ylabel(f"f({self.var.name})")
         ax.grid(alpha=0.3)
-        ax.text(0.01, 0.99, f"f({self.var.name}) = {sp.sstr(self.expr).replace('**', '^')}", transform=ax.transAxes,
+        formula = sp.sstr(self.expr).replace("**", "^")
+        ax.text(0.01, 0.99, f"f({self.var.name}) = {formula}", transform=ax.transAxes,
                 fontsize=9, va="top", ha="left")
         self.axes = ax
         self.state: dict[str, float | bool | None] = {}

@@ -11,7 +11,6 @@ Environment variables (all optional):
   DFML_CELL_TIMEOUT   seconds a single cell may run while grading (default 60).
 """
 
-import importlib.util
 import os
 import sys
 from pathlib import Path
@@ -58,25 +57,11 @@ c.CourseDirectory.ignore = [
 ]
 
 
-def _support_module():
-    """autograder/nbgrader_support.py, loaded by path: no SymPy start-up on every nbgrader call."""
-    name = "dfml_nbgrader_support"
-    if name in sys.modules:
-        return sys.modules[name]
-    path = HERE / "autograder" / "nbgrader_support.py"
-    if not path.exists():  # a course folder elsewhere: use the installed package's copy
-        spec = importlib.util.find_spec("autograder")
-        path = Path(next(iter(spec.submodule_search_locations))) / "nbgrader_support.py"
-    spec = importlib.util.spec_from_file_location(name, path)
-    module = importlib.util.module_from_spec(spec)
-    sys.modules[name] = module
-    spec.loader.exec_module(module)
-    return module
+# The course's preprocessors (autograder/nbgrader_support.py), which make grades trustworthy:
+# answers are taken out of the kernel as data after each test cell and judged in this
+# process (which runs no student code), never read from what the notebook printed; a test
+# that did not run earns nothing; deleted cells are put back; collect never follows links;
+# feedback carries no hidden tests. See docs/grading-integrity.md.
+from autograder.nbgrader_support import configure  # noqa: E402
 
-
-# The course's own preprocessors (autograder/nbgrader_support.py):
-# - Autograde: RestoreCells replaces OverwriteCells (also puts back deleted answer and read-only
-#   cells), FlagIdentityMismatch comments in the gradebook when a notebook was worked as
-#   another student, and warnings on stderr are not held against a test cell (IgnorePattern).
-# - GenerateFeedback: StripHiddenTests removes the hidden tests from the feedback HTML.
-_support_module().configure(c)
+configure(c, course_root=str(HERE))

@@ -9,21 +9,49 @@ naming the likely misconception (see `autograder.misconceptions.MESSAGES`) witho
 the answer away. With ``AUTOGRADER_LOG`` set, each check appends one JSON line to that file.
 """
 
-from .answers import NOT_ATTEMPTED, answer_of, attempt
-from .checks_expressions import (
-    check_derivative,
-    check_expression,
-    check_gradient,
-    check_hessian,
-    check_number,
-)
-from .checks_points import check_classification, check_critical_points, check_inflection_points
-from .checks_properties import check_convexity, check_differentiability
-from .checks_sets import check_intervals, check_subdifferential
-from .exercise import Exercise
-from .feedback import STATES, Feedback
-from .misconceptions import MESSAGES, TAGS
-from .testing import assert_correct, partial_credit
+from importlib import import_module
+from typing import Any
+
+# Where each public name lives. Imported on first use (PEP 562), so that importing a
+# submodule that needs no SymPy (the grader, the nbgrader preprocessors) stays light.
+_HOME = {
+    "NOT_ATTEMPTED": "answers",
+    "answer_of": "answers",
+    "attempt": "answers",
+    "check_derivative": "checks_expressions",
+    "check_expression": "checks_expressions",
+    "check_gradient": "checks_expressions",
+    "check_hessian": "checks_expressions",
+    "check_number": "checks_expressions",
+    "check_classification": "checks_points",
+    "check_critical_points": "checks_points",
+    "check_inflection_points": "checks_points",
+    "check_convexity": "checks_properties",
+    "check_differentiability": "checks_properties",
+    "check_intervals": "checks_sets",
+    "check_subdifferential": "checks_sets",
+    "Exercise": "exercise",
+    "STATES": "feedback",
+    "Feedback": "feedback",
+    "MESSAGES": "misconceptions",
+    "TAGS": "misconceptions",
+    "assert_correct": "testing",
+    "partial_credit": "testing",
+}
+
+
+def __getattr__(name: str) -> Any:
+    home = _HOME.get(name)
+    if home is None:
+        raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
+    value = getattr(import_module(f"{__name__}.{home}"), name)
+    globals()[name] = value
+    return value
+
+
+def __dir__() -> list[str]:
+    return sorted([*globals(), *_HOME])
+
 
 __all__ = [
     "MESSAGES",

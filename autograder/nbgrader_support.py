@@ -1,144 +1,60 @@
-"""The nbgrader-specific pieces of the course's grading.
+"""The course's nbgrader preprocessors: grades decided outside the student's kernel.
 
-Two audiences use this file:
+``nbgrader_config.py`` imports this module by name and calls :func:`configure`. It is loaded
+only by nbgrader's own process and by the class grader, never in a student's kernel, and it
+imports no SymPy until the judge runs.
 
-* nbgrader itself (through ``nbgrader_config.py``, which loads this file by path so that no
-  nbgrader command pays for SymPy): `RestoreCells` puts back deleted test, answer and
-  read-only cells before grading; `FlagIdentityMismatch` writes a gradebook comment when a
-  notebook was worked under another student's identity; `StripHiddenTests` removes the hidden
-  tests from the feedback students get. Building these classes needs nbgrader, so they are
-  made on first use (`__getattr__`), and importing this module in a kernel stays cheap.
-* the hidden tests in the assignments: `hidden_grader` gives checks that do not trust the
-  notebook. A hidden test first drops every loaded copy of ``autograder`` and
-  ``calc_helpers`` from ``sys.modules`` and imports this module again with ``sys.path``
-  narrowed to the Python environment's own folders, so the checks, the reference engine and
-  the student's variant all come fresh from the installed files: a student who redefined
-  ``ps``, ``autograder.check_*`` or a calc_helpers function in the notebook, or wrote a fake
-  ``autograder`` package into the notebook's folder, changed only their own copies. (So the
-  course packages must be installed in the kernel's environment; ``make install`` does it.)
-  The pattern, in a test cell::
+Autograde, in nbgrader's order with the course's steps:
 
-      ### BEGIN HIDDEN TESTS
-      import sys  # grade with fresh copies of the installed checks, never the notebook's own
-      _path = sys.path[:]
-      sys.path[:] = [p for p in _path if p.startswith((sys.prefix, sys.base_prefix))]
-      for _name in [m for m in sys.modules if m.split(".")[0] in ("autograder", "calc_helpers")]:
-          del sys.modules[_name]
-      try:
-          from autograder.nbgrader_support import hidden_grader
-      finally:
-          sys.path[:] = _path
-      hidden_grader("ps1_limits_and_derivatives").partial_credit("1a", lambda: answer_1a, 2)
-      ### END HIDDEN TESTS
+1. sanitize: :class:`RestoreCells` (nbgrader's OverwriteCells that also puts back deleted
+   answer and read-only cells);
+2. :class:`GradedExecute`: nbgrader's Execute; after each judged test cell, the value of its
+   answer variable is taken out of the kernel as plain data (:mod:`autograder.judging`);
+3. :class:`JudgeAnswers`: the judge, in this process (which never runs student code), scores
+   each extracted answer against the graded student's variant and writes the test cell's
+   outputs itself: the graded message and the points earned. Whatever the kernel printed in
+   a test cell is discarded; a graded cell without a judge spec earns 0 (fail closed);
+4. nbgrader's SaveAutoGrades records those points;
+5. :class:`RecordVerdicts`: cells that did not run or could not be checked are marked for
+   manual grading, and a notebook worked under another identity gets a gradebook comment.
 
-  The last line prints the graded message and evaluates to the points earned, which is how
-  nbgrader gives partial credit. It never raises, and prints nothing on stderr (nbgrader
-  scores a cell with any stderr output 0). Whom it grades comes from the environment the
-  kernel started with (`GradedExecute` puts the graded student there), which the notebook's
-  code cannot change.
-
-The boundary: nbgrader runs student code in the grading kernel itself, so code that sabotages
-the interpreter (import hooks, ``sys.modules`` entries of SymPy or NumPy, builtins) is out of
-reach of any in-kernel check; it is plainly visible in the submission.
+Feedback: :class:`StripHiddenTests` removes the hidden regions from what students see.
 """
 
 from __future__ import annotations
 
-import importlib.util
-import io
 import os
 import re
-import sys
-import warnings
-from contextlib import redirect_stderr
 from pathlib import Path
 from typing import Any
+
+from nbformat.notebooknode import NotebookNode, from_dict
+from nbgrader import utils
+from nbgrader.api import Gradebook, MissingEntry
+from nbgrader.nbgraderformat import MetadataValidator
+from nbgrader.preprocessors import Execute, NbGraderPreprocessor, OverwriteCells
+from traitlets import Any as AnyTrait
+from traitlets import Unicode
+
+from .judging.extraction import (
+    RECORD_FILE,
+    AnswerExtraction,
+    dfml_state,
+    grade_id,
+    read_regular,
+)
+from .judging.judge import DEFAULT_CHECKER, FAILED, Verdict, judge_notebook
 
 HIDDEN_BEGIN = "BEGIN HIDDEN TESTS"
 HIDDEN_END = "END HIDDEN TESTS"
 HIDDEN_NOTE = "# (hidden tests ran here; their messages are in the output below)"
-GRADED_PREFIX = "Graded"
 
+#: The variables telling the visible checks in a grading kernel whom they check. Only the
+#: visible feedback uses them; the judge takes the student from nbgrader.
+GRADED_ENV = "DFML_GRADED_STUDENT"
+GRADED_FOLDER_ENV = "DFML_GRADED_FOLDER"
 
-def _variants():
-    """The variants module: the package's own when imported as autograder.*, else by path."""
-    if __package__:
-        return importlib.import_module(f"{__package__}.variants")
-    name = "dfml_variants"
-    if name not in sys.modules:
-        spec = importlib.util.spec_from_file_location(name, Path(__file__).with_name("variants.py"))
-        module = importlib.util.module_from_spec(spec)
-        sys.modules[name] = module
-        spec.loader.exec_module(module)
-    return sys.modules[name]
-
-
-# ---------------------------------------------------------------------------------------------
-# Hidden tests
-# ---------------------------------------------------------------------------------------------
-
-
-class HiddenGrader:
-    """Grades answers of one assignment against fresh checks and the graded student's variant.
-
-    `identity` is computed afresh (under nbgrader: the student being graded), the problem set
-    is rebuilt from it, and the checks are those of the ``autograder`` module imported with
-    this one. A mismatch between the identity the notebook was worked under and the graded
-    one is said in every message.
-    """
-
-    def __init__(self, assignment: str, folder: str | Path | None = None):
-        import autograder
-
-        variants = _variants()
-        self.checks = autograder
-        self.folder = Path.cwd() if folder is None else Path(folder)
-        self.identity = variants.current_identity(self.folder)
-        if self.identity.grading and folder is None:
-            self.folder = variants.grading_folder()
-        self.problems = variants.problem_set(assignment, self.identity.student)
-        self.note = None
-        if self.identity.grading:
-            entries = variants.read_record(self.folder, assignment)
-            self.note = variants.identity_note(entries, self.identity.student)
-
-    def feedback(self, qid: str, answer: Any):
-        """The Feedback for an answer (a value, or a zero-argument function giving it)."""
-        from autograder.answers import answer_of
-
-        variants = _variants()
-        value = answer_of(answer)
-        with warnings.catch_warnings():
-            warnings.simplefilter("ignore")
-            quiet = io.StringIO()
-            with redirect_stderr(quiet):
-                return variants.check_question(self.problems.question(qid), value, self.checks)
-
-    def partial_credit(self, qid: str, answer: Any, points: float) -> float:
-        """Print the graded message for question `qid` and return the points earned."""
-        try:
-            result = self.feedback(qid, answer)
-            earned = round(float(points) * float(result.score), 4)
-            message = result.message
-        except Exception as error:  # noqa: BLE001 - a broken answer must not break grading
-            earned, message = 0.0, f"the check could not run ({type(error).__name__})."
-        lines = [
-            f"{GRADED_PREFIX} question {qid}: {earned:g} / {float(points):g} points. {message}"
-        ]
-        if self.note:
-            lines.append(self.note)
-        print("\n".join(lines))
-        return earned
-
-
-def hidden_grader(assignment: str, folder: str | Path | None = None) -> HiddenGrader:
-    """A `HiddenGrader` for `assignment` (see the module docstring for how tests call it)."""
-    return HiddenGrader(assignment, folder)
-
-
-# ---------------------------------------------------------------------------------------------
-# Hidden-test regions in cell sources
-# ---------------------------------------------------------------------------------------------
+_ANSI = re.compile(r"\x1b\[[0-9;]*m")
 
 
 def split_hidden(source: str) -> tuple[str, list[str]]:
@@ -167,210 +83,347 @@ def split_hidden(source: str) -> tuple[str, list[str]]:
     return "\n".join(kept), hidden
 
 
-_ANSI = re.compile(r"\x1b\[[0-9;]*m")
+def released_source(source: str) -> str:
+    """A cell's source as ``generate_assignment`` releases it (hidden regions removed)."""
+    from nbformat.v4 import new_code_cell
+    from nbgrader.preprocessors import ClearHiddenTests
+
+    cell = new_code_cell(source)
+    try:
+        ClearHiddenTests()._remove_hidden_test_region(cell)
+    except RuntimeError:
+        return source
+    return cell.source
 
 
-# ---------------------------------------------------------------------------------------------
-# nbgrader preprocessors (built on first use: importing nbgrader is slow)
-# ---------------------------------------------------------------------------------------------
+class RestoreCells(OverwriteCells):
+    """OverwriteCells that also puts back deleted answer and read-only cells.
 
+    With ``OverwriteCells.add_missing_cells = True`` nbgrader restores deleted test cells,
+    but only after the answer cell before them, and it fails on a notebook where that cell
+    is gone too. This restores every cell of the source notebook that nbgrader knows (test
+    cells, answer cells as their unanswered stubs, read-only cells such as the setup cell),
+    each placed after the nearest earlier cell that is still there.
+    """
 
-def _build_preprocessors() -> dict[str, type]:
-    from nbformat.notebooknode import NotebookNode
-    from nbgrader import utils
-    from nbgrader.api import Gradebook
-    from nbgrader.nbgraderformat import MetadataValidator
-    from nbgrader.preprocessors import Execute, NbGraderPreprocessor, OverwriteCells
+    def preprocess_cell(self, cell: NotebookNode, resources: dict, cell_index: int) -> tuple:
+        """OverwriteCells' checks, quiet for a locked cell exactly as it was released.
 
-    class RestoreCells(OverwriteCells):
-        """OverwriteCells that also puts back deleted answer and read-only cells.
-
-        With ``OverwriteCells.add_missing_cells = True`` nbgrader restores deleted test cells,
-        but only after the answer cell before them, and it fails on a notebook where that cell
-        is gone too. This restores every cell of the source notebook that nbgrader knows (test
-        cells, answer cells as their unanswered stubs, read-only cells such as the setup cell),
-        each placed after the nearest earlier cell that is still there.
+        A released test cell lacks its hidden region, so its checksum differs from the
+        source's for every student: nbgrader would warn about each one and hide a real
+        change. Such a cell gets its full source back silently; an edited one still warns.
         """
-
-        def add_missing_grade_cells(self, nb, resources):
-            source_nb = self.gradebook.find_notebook(self.notebook_id, self.assignment_id)
-            grade_cells = {cell.name: cell for cell in source_nb.grade_cells}
-            solution_ids = {cell.name for cell in source_nb.solution_cells}
-            source_cells = list(source_nb.source_cells)
-
-            def position(grade_id):
-                for index, cell in enumerate(nb.cells):
-                    if cell.get("metadata", {}).get("nbgrader", {}).get("grade_id") == grade_id:
-                        return index
-                return None
-
-            for order, source_cell in enumerate(source_cells):
-                if position(source_cell.name) is not None:
-                    continue
-                self.log.warning("Cell %s is missing: putting it back", source_cell.name)
-                cell = self._restored(
-                    source_cell, grade_cells.get(source_cell.name), source_cell.name in solution_ids
-                )
-                anchor = None
-                for earlier in reversed(source_cells[:order]):
-                    anchor = position(earlier.name)
-                    if anchor is not None:
-                        break
-                nb.cells.insert(0 if anchor is None else anchor + 1, cell)
-            return nb, resources
-
-        def _restored(self, source_cell, grade_cell, is_solution):
-            meta = {
-                "grade": grade_cell is not None,
-                "grade_id": source_cell.name,
-                "locked": source_cell.locked,
-                "schema_version": 3,
-                "solution": is_solution,
-                "checksum": source_cell.checksum,
-            }
-            if grade_cell is not None:
-                meta["points"] = grade_cell.max_score
-            source = source_cell.source
-            if not is_solution:  # an answer stub stays exactly as released ("No response.")
-                note = self.missing_cell_notification.format(cell_id=source_cell.name)
-                if source_cell.cell_type == "code":
-                    note = "".join(f"# {line}\n" for line in note.strip().splitlines())
-                source = note + source
-            cell = {"cell_type": source_cell.cell_type, "metadata": {"nbgrader": meta}}
-            cell["source"] = source
-            if source_cell.locked:
-                cell["metadata"].update({"deletable": False, "editable": False})
-            if source_cell.cell_type == "code":
-                cell.update({"execution_count": None, "outputs": []})
-            return MetadataValidator().upgrade_cell_metadata(NotebookNode(cell))
-
-    class GradedExecute(Execute):
-        """nbgrader's Execute, with the graded student and folder in the kernel's environment.
-
-        The kernel starts with DFML_GRADED_STUDENT and DFML_GRADED_FOLDER set, so the hidden
-        tests know whom they grade from the kernel's initial environment, which no code in
-        the notebook can change (unlike os.environ or the working folder).
-        """
-
-        def preprocess(self, nb, resources, *args, **kwargs):
-            variants = _variants()
-            folder = resources.get("metadata", {}).get("path") or "."
-            settings = {
-                variants.GRADED_ENV: resources["nbgrader"]["student"],
-                variants.GRADED_FOLDER_ENV: str(Path(folder).resolve()),
-            }
-            saved = {name: os.environ.get(name) for name in settings}
-            os.environ.update(settings)
+        gid = grade_id(cell)
+        if gid is not None:
             try:
-                return super().preprocess(nb, resources, *args, **kwargs)
-            finally:
-                for name, value in saved.items():
-                    if value is None:
-                        os.environ.pop(name, None)
-                    else:
-                        os.environ[name] = value
+                source_cell = self.gradebook.find_source_cell(gid, self.notebook_id,
+                                                              self.assignment_id)
+            except MissingEntry:
+                source_cell = None
+            if (source_cell is not None and source_cell.locked
+                    and cell.source != source_cell.source
+                    and cell.source == released_source(source_cell.source)):
+                cell.source = source_cell.source
+        return super().preprocess_cell(cell, resources, cell_index)
 
-    class FlagIdentityMismatch(NbGraderPreprocessor):
-        """After autograding: say in the gradebook when a notebook was worked as someone else.
+    def add_missing_grade_cells(self, nb: NotebookNode, resources: dict) -> tuple:
+        """Put back every known cell that is missing from ``nb``."""
+        source_nb = self.gradebook.find_notebook(self.notebook_id, self.assignment_id)
+        grade_cells = {cell.name: cell for cell in source_nb.grade_cells}
+        solution_ids = {cell.name for cell in source_nb.solution_cells}
+        source_cells = list(source_nb.source_cells)
 
-        Reads the identity record the submission carries (variants.RECORD_FILE) and, when it
-        names another student than the one graded, writes the plain warning as the automatic
-        comment of every answer cell (shown in the formgrader and in the feedback) and logs it.
-        """
+        def position(wanted: str) -> int | None:
+            for index, cell in enumerate(nb.cells):
+                if grade_id(cell) == wanted:
+                    return index
+            return None
 
-        def preprocess(self, nb, resources):
-            variants = _variants()
-            info = resources["nbgrader"]
-            folder = resources.get("metadata", {}).get("path") or "."
-            entries = variants.read_record(folder, info["assignment"])
-            note = variants.identity_note(entries, info["student"])
-            if note is None:
-                return nb, resources
+        for order, source_cell in enumerate(source_cells):
+            if position(source_cell.name) is not None:
+                continue
+            self.log.warning("Cell %s is missing: putting it back", source_cell.name)
+            cell = self._restored(
+                source_cell, grade_cells.get(source_cell.name), source_cell.name in solution_ids
+            )
+            anchor = None
+            for earlier in reversed(source_cells[:order]):
+                anchor = position(earlier.name)
+                if anchor is not None:
+                    break
+            nb.cells.insert(0 if anchor is None else anchor + 1, cell)
+        return nb, resources
+
+    def _restored(self, source_cell: Any, grade_cell: Any, is_solution: bool) -> NotebookNode:
+        meta = {
+            "grade": grade_cell is not None,
+            "grade_id": source_cell.name,
+            "locked": source_cell.locked,
+            "schema_version": 3,
+            "solution": is_solution,
+            "checksum": source_cell.checksum,
+        }
+        if grade_cell is not None:
+            meta["points"] = grade_cell.max_score
+        source = source_cell.source
+        if not is_solution:  # an answer stub stays exactly as released ("No response.")
+            note = self.missing_cell_notification.format(cell_id=source_cell.name)
+            if source_cell.cell_type == "code":
+                note = "".join(f"# {line}\n" for line in note.strip().splitlines())
+            source = note + source
+        cell: dict[str, Any] = {"cell_type": source_cell.cell_type,
+                                "metadata": {"nbgrader": meta}, "source": source}
+        if source_cell.locked:
+            cell["metadata"].update({"deletable": False, "editable": False})
+        if source_cell.cell_type == "code":
+            cell.update({"execution_count": None, "outputs": []})
+        return MetadataValidator().upgrade_cell_metadata(NotebookNode(cell))
+
+
+def graded_environment(resources: dict[str, Any]) -> dict[str, str]:
+    """Variables for the grading kernel: whom the visible checks show feedback for."""
+    folder = resources.get("metadata", {}).get("path") or "."
+    return {GRADED_ENV: resources["nbgrader"]["student"],
+            GRADED_FOLDER_ENV: str(Path(folder).resolve())}
+
+
+class GradedExecute(AnswerExtraction, Execute):
+    """nbgrader's Execute, extracting each judged answer as data after its test cell.
+
+    The kernel starts with the graded student in its environment, so the notebook's own
+    visible checks show the right variant; the grade never depends on it.
+    """
+
+    def preprocess(self, nb: NotebookNode, resources: Any = None,
+                   km: Any = None) -> tuple[NotebookNode, dict[str, Any]]:
+        """Execute ``nb`` with the graded student in the kernel's environment."""
+        settings = graded_environment(resources)
+        saved = {name: os.environ.get(name) for name in settings}
+        os.environ.update(settings)
+        try:
+            return super().preprocess(nb, resources, km=km)
+        finally:
+            for name, value in saved.items():
+                if value is None:
+                    os.environ.pop(name, None)
+                else:
+                    os.environ[name] = value
+
+
+def _judge_outputs(verdict: Verdict, execution_count: Any) -> list[NotebookNode]:
+    return [
+        from_dict({"output_type": "stream", "name": "stdout", "text": verdict.text() + "\n"}),
+        from_dict({"output_type": "execute_result", "execution_count": execution_count,
+                   "metadata": {}, "data": {"text/plain": f"{verdict.earned:g}"}}),
+    ]
+
+
+_NOT_JUDGED = ("this test was not judged (the notebook did not run to it, or the cell has no "
+               "judge spec), so it earns nothing; the instructor will look at it")
+
+
+def _not_judged(execution_count: Any) -> list[NotebookNode]:
+    return [from_dict({"output_type": "error", "ename": "NotJudged", "evalue": _NOT_JUDGED,
+                       "traceback": [f"NotJudged: {_NOT_JUDGED}"]})]
+
+
+def submitted_record(config: Any, student: str, assignment: str) -> str | None:
+    """The identity record in ``submitted/<student>/<assignment>/``, read safely (or None).
+
+    Information only (the "worked under another identity" notice). It is read from the
+    submission as collected, by this process, never from the grading kernel's folder.
+    """
+    from nbgrader.coursedir import CourseDirectory
+
+    coursedir = CourseDirectory(config=config)
+    folder = Path(coursedir.format_path(coursedir.submitted_directory, student, assignment))
+    return read_regular(folder / RECORD_FILE)
+
+
+class JudgeAnswers(NbGraderPreprocessor):
+    """Score each judged test cell from its extracted answer, outside the kernel.
+
+    Runs after execution and before SaveAutoGrades. The outputs of every graded code cell
+    are replaced: a judged cell shows the judge's message and ends with the points earned
+    (nbgrader's partial credit); a graded cell with no spec shows an error (0 points).
+    """
+
+    checker = Unicode(
+        DEFAULT_CHECKER,
+        help="The checker: a module name, or a .py file relative to the course folder, "
+             "with judge_answer(assignment, student, question, value).",
+    ).tag(config=True)
+    course_root = Unicode("", help="The course folder (for a checker given as a file).").tag(
+        config=True)
+    #: Something with ``judge(**kwargs) -> verdicts`` (the class grader's judge processes);
+    #: None: judge in this process.
+    pool = AnyTrait(None, allow_none=True)
+
+    def preprocess(self, nb: NotebookNode, resources: dict) -> tuple:
+        """Judge every extracted answer and write the graded cells' outputs."""
+        state = dfml_state(resources)
+        specs = state.get("specs") or []
+        extracted = state.get("extracted") or {}
+        points = {grade_id(c): float(c.metadata["nbgrader"].get("points", 0))
+                  for c in nb.cells if utils.is_grade(c)}
+        info = resources["nbgrader"]
+        if "record" not in state:
+            state["record"] = submitted_record(self.config, info["student"], info["assignment"])
+        kwargs = dict(checker=self.checker, course_root=self.course_root or None,
+                      assignment=info["assignment"], student=info["student"], specs=specs,
+                      points=points, extracted=extracted, record=state["record"])
+        try:
+            verdicts = (self.pool.judge(**kwargs) if self.pool is not None
+                        else judge_notebook(**kwargs))
+        except Exception as error:  # noqa: BLE001 - no verdict is ever a score: fail closed
+            self.log.error("judging %s failed: %s", info["student"], error)
+            verdicts = {
+                s["grade_id"]: Verdict(
+                    s["grade_id"], s["question"], points.get(s["grade_id"], 0.0), status=FAILED,
+                    message="The answer could not be checked; the instructor will grade it.",
+                ).to_json()
+                for s in specs
+            }
+        state["verdicts"] = verdicts
+        unjudged = []
+        for cell in nb.cells:
+            if cell.cell_type != "code" or not utils.is_grade(cell):
+                continue
+            found = verdicts.get(grade_id(cell))
+            count = cell.get("execution_count")
+            if found is None:
+                cell.outputs = _not_judged(count)
+                unjudged.append(grade_id(cell))
+            else:
+                cell.outputs = _judge_outputs(Verdict.from_json(found), count)
+        state["unjudged"] = unjudged
+        return nb, resources
+
+
+def fail_closed(nb: NotebookNode, resources: dict[str, Any]) -> list[str]:
+    """Give every graded code cell the judge did not decide an error output (0 points).
+
+    The safety net before SaveAutoGrades: a notebook that was never executed or judged (its
+    kernel could not start, the grader failed) must not be scored by nbgrader's "no output =
+    full marks" rule. Returns the grade ids it marked (they also go to a human).
+    """
+    state = dfml_state(resources)
+    verdicts = state.get("verdicts") or {}
+    marked = []
+    for cell in nb.cells:
+        if cell.cell_type == "code" and utils.is_grade(cell) and grade_id(cell) not in verdicts:
+            cell.outputs = _not_judged(cell.get("execution_count"))
+            marked.append(grade_id(cell))
+    unjudged = list(state.get("unjudged") or [])
+    state["unjudged"] = unjudged + [gid for gid in marked if gid not in unjudged]
+    return marked
+
+
+def cells_for_a_human(resources: dict[str, Any]) -> list[str]:
+    """Grade ids the judge could not decide (did not run, check failed, no spec)."""
+    state = dfml_state(resources)
+    out = [gid for gid, v in (state.get("verdicts") or {}).items()
+           if Verdict.from_json(v).needs_human]
+    return out + list(state.get("unjudged") or [])
+
+
+def identity_notice(resources: dict[str, Any]) -> str | None:
+    """The "worked under another identity" notice the judge found, if any."""
+    for verdict in (dfml_state(resources).get("verdicts") or {}).values():
+        if verdict.get("note"):
+            return str(verdict["note"])
+    return None
+
+
+class RecordVerdicts(NbGraderPreprocessor):
+    """After SaveAutoGrades: what the judge could not decide goes to a human.
+
+    Cells that did not run or could not be checked (and graded cells without a spec) are
+    marked "needs manual grade"; a notebook worked under another identity gets the notice
+    as the automatic comment of each answer cell (shown in the formgrader and the feedback).
+    """
+
+    def preprocess(self, nb: NotebookNode, resources: dict) -> tuple:
+        """Update the gradebook for this notebook."""
+        info = resources["nbgrader"]
+        human = cells_for_a_human(resources)
+        note = identity_notice(resources)
+        if not human and not note:
+            return nb, resources
+        if note:
             self.log.warning("%s/%s: %s", info["student"], info["assignment"], note)
-            with Gradebook(info["db_url"]) as gradebook:
+        with Gradebook(info["db_url"]) as gradebook:
+            for gid in human:
+                grade = gradebook.find_grade(gid, info["notebook"], info["assignment"],
+                                             info["student"])
+                grade.needs_manual_grade = True
+            if note:
                 for cell in nb.cells:
                     if not utils.is_solution(cell):
                         continue
-                    comment = gradebook.find_comment(
-                        cell.metadata["nbgrader"]["grade_id"],
-                        info["notebook"],
-                        info["assignment"],
-                        info["student"],
-                    )
+                    comment = gradebook.find_comment(grade_id(cell), info["notebook"],
+                                                     info["assignment"], info["student"])
                     old = comment.auto_comment
-                    comment.auto_comment = note if not old else f"{note}\n\n{old}"
-                gradebook.db.commit()
-            return nb, resources
+                    if not old or note not in old:
+                        comment.auto_comment = note if not old else f"{note}\n\n{old}"
+            gradebook.db.commit()
+        return nb, resources
 
-    class StripHiddenTests(NbGraderPreprocessor):
-        """For feedback: show test cells without their hidden tests.
 
-        The graded notebook holds the hidden tests (nbgrader restored them to grade), and its
-        HTML would show them. This removes each BEGIN/END HIDDEN TESTS region from the shown
-        source, and shortens an error in such a cell to its last line, since a traceback
-        quotes the code around the failing line. The hidden tests' printed messages stay.
-        """
+class StripHiddenTests(NbGraderPreprocessor):
+    """For feedback: show test cells without their hidden tests.
 
-        def preprocess_cell(self, cell, resources, index):
-            if cell.cell_type != "code" or HIDDEN_BEGIN not in cell.source:
-                return cell, resources
-            try:
-                kept, _ = split_hidden(cell.source)
-            except ValueError:
-                kept = cell.source.split(HIDDEN_BEGIN)[0].rsplit("\n", 1)[0]
-            cell.source = kept.rstrip("\n") + "\n" + HIDDEN_NOTE
-            for output in cell.get("outputs", []):
-                if output.get("output_type") == "error":
-                    last = f"{output.get('ename', 'Error')}: {output.get('evalue', '')}"
-                    output["traceback"] = [_ANSI.sub("", last)]
+    The graded notebook holds the hidden regions (nbgrader restored them to grade), and its
+    HTML would show them. This removes each BEGIN/END HIDDEN TESTS region from the shown
+    source, and shortens an error in such a cell to its last line. The judge's messages stay.
+    """
+
+    def preprocess_cell(self, cell: NotebookNode, resources: dict, index: int) -> tuple:
+        """Strip one cell."""
+        if cell.cell_type != "code" or HIDDEN_BEGIN not in cell.source:
             return cell, resources
-
-    return {
-        "GradedExecute": GradedExecute,
-        "RestoreCells": RestoreCells,
-        "FlagIdentityMismatch": FlagIdentityMismatch,
-        "StripHiddenTests": StripHiddenTests,
-    }
-
-
-_BUILT: dict[str, type] = {}
-
-
-def __getattr__(name: str) -> Any:
-    if name in ("GradedExecute", "RestoreCells", "FlagIdentityMismatch", "StripHiddenTests"):
-        if not _BUILT:
-            _BUILT.update(_build_preprocessors())
-        return _BUILT[name]
-    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
+        try:
+            kept, _ = split_hidden(cell.source)
+        except ValueError:
+            kept = cell.source.split(HIDDEN_BEGIN)[0].rsplit("\n", 1)[0]
+        cell.source = kept.rstrip("\n") + "\n" + HIDDEN_NOTE
+        for output in cell.get("outputs", []):
+            if output.get("output_type") == "error":
+                last = f"{output.get('ename', 'Error')}: {output.get('evalue', '')}"
+                output["traceback"] = [_ANSI.sub("", last)]
+        return cell, resources
 
 
-def configure(c: Any) -> None:
-    """Put the course's preprocessors into an nbgrader config object `c`.
+def configure(c: Any, *, checker: str = DEFAULT_CHECKER, course_root: str | None = None) -> None:
+    """Put the course's preprocessors into an nbgrader config object ``c``.
 
-    Autograde: `RestoreCells` replaces OverwriteCells, and `FlagIdentityMismatch` runs after
-    the grades are saved. GenerateFeedback: `StripHiddenTests` runs before the HTML export.
-    Stderr lines that are only warnings are not held against a test cell (IgnorePattern).
+    Autograde: RestoreCells replaces OverwriteCells; GradedExecute replaces Execute; JudgeAnswers
+    runs right before SaveAutoGrades and RecordVerdicts right after it. GenerateFeedback:
+    StripHiddenTests runs before the HTML export. Collect: links and special files in the
+    exchange are never followed (:class:`autograder.exchange.SafeCollect`).
     """
     from nbgrader.converters import Autograde, GenerateFeedback
-    from nbgrader.preprocessors import Execute, GetGrades, OverwriteCells
-
-    module = sys.modules[__name__]
+    from nbgrader.preprocessors import GetGrades, SaveAutoGrades
 
     def default(cls: type, name: str) -> list:
         return list(cls.class_traits()[name].default())
 
-    sanitize = default(Autograde, "sanitize_preprocessors")
     c.Autograde.sanitize_preprocessors = [
-        module.RestoreCells if pp is OverwriteCells else pp for pp in sanitize
+        RestoreCells if pp is OverwriteCells else pp
+        for pp in default(Autograde, "sanitize_preprocessors")
     ]
-    c.Autograde.autograde_preprocessors = [
-        *(
-            module.GradedExecute if pp is Execute else pp
-            for pp in default(Autograde, "autograde_preprocessors")
-        ),
-        module.FlagIdentityMismatch,
-    ]
+    steps: list[type] = []
+    for pp in default(Autograde, "autograde_preprocessors"):
+        if pp is SaveAutoGrades:
+            steps += [JudgeAnswers, SaveAutoGrades, RecordVerdicts]
+        else:
+            steps.append(GradedExecute if pp is Execute else pp)
+    c.Autograde.autograde_preprocessors = steps
+    c.JudgeAnswers.checker = checker
+    if course_root:
+        c.JudgeAnswers.course_root = str(course_root)
     feedback = default(GenerateFeedback, "preprocessors")
     at = feedback.index(GetGrades) + 1
-    c.GenerateFeedback.preprocessors = [*feedback[:at], module.StripHiddenTests, *feedback[at:]]
+    c.GenerateFeedback.preprocessors = [*feedback[:at], StripHiddenTests, *feedback[at:]]
     c.IgnorePattern.pattern = r"^(\S+:\d+: )?\w*Warning: "
+    c.ExchangeFactory.collect = "autograder.exchange.SafeCollect"

@@ -322,10 +322,15 @@ class ProblemSet:
     def check(self, qid: str, answer: Any, checks: Any = None):
         """Check an answer to question `qid`; returns the autograder's Feedback.
 
+        `answer` may be a zero-argument function giving it (``lambda: answer_1a``), so that
+        checking before the answer cell has run says so instead of raising a NameError.
+
         Under ``nbgrader validate`` (the Validate button) a wrong answer's message also goes
         to stderr, which is how nbgrader's validator tells a failing test cell.
         """
-        result = check_question(self.question(qid), answer, checks)
+        from autograder.answers import answer_of
+
+        result = check_question(self.question(qid), answer_of(answer), checks)
         if os.environ.get("NBGRADER_EXECUTION") == "validate" and not result.correct:
             print(f"Question {qid}: {result.message}", file=sys.stderr)
         return result

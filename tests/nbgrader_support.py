@@ -122,7 +122,7 @@ class Batch:
 
 
 def run_nbgrader(
-    commands: Sequence[tuple[Sequence[str], Path]], env: dict[str, str], timeout: float = 600
+    commands: Sequence[tuple[Sequence[str], Path]], env: dict[str, str], timeout: float = 1800
 ) -> Batch:
     """Run nbgrader command lines ``(argv, cwd)`` in order, in one fresh Python process.
 

@@ -6,7 +6,7 @@ regenerates release/ with the real ``nbgrader`` executable and compares it cell 
 
 from __future__ import annotations
 
-import re
+import json
 from pathlib import Path
 
 import nbformat
@@ -29,6 +29,9 @@ from nbgrader_support import (
 )
 
 from autograder import nbgrader_support, variants
+from autograder.judging import course_checks
+from autograder.judging.spec import Spec, hidden_region
+from autograder.judging.spec import parse as spec_of
 
 PS1 = ASSIGNMENTS[0]
 
@@ -78,15 +81,12 @@ def test_every_autograded_answer_has_a_test_with_hidden_tests(assignment):
         meta = nbgrader_meta(test)
         assert meta["grade"] and meta["locked"] and not meta["solution"]
         visible, hidden = nbgrader_support.split_hidden(test.source)
-        assert hidden, f"test_{qid} has no hidden tests"
-        assert f'ps.check("{qid}", answer_{qid})' in visible
-        call = re.search(
-            r'hidden_grader\("(\w+)"\)\.partial_credit\("(\w+)", lambda: answer_(\w+), (\d+)\)',
-            "\n".join(hidden),
-        )
-        assert call, f"test_{qid}: the hidden test must end with hidden_grader(...).partial_credit"
-        assert call.groups() == (assignment, qid, qid, str(meta["points"]))
-        assert "del sys.modules[_name]" in "\n".join(hidden)  # fresh checks, not the notebook's
+        assert f'ps.check("{qid}", lambda: answer_{qid})' in visible
+        # the hidden part is exactly the judge's spec for this question (nothing else runs)
+        region = hidden_region(qid, f"answer_{qid}")
+        assert test.source == f"{visible}\n{region}"
+        found = spec_of(f"test_{qid}", test.source)
+        assert found == Spec(f"test_{qid}", qid, f"answer_{qid}")
         assert cells[f"show_{qid}"].source == f'ps.show("{qid}")'
 
 
@@ -259,27 +259,18 @@ def test_setup_under_grading_compares_and_writes_nothing(tmp_path, monkeypatch, 
 # ---------------------------------------------------------------------------------------------
 
 
-def test_hidden_grader_grades_the_graded_students_variant(tmp_path, monkeypatch, capsys):
-    folder = tmp_path / "autograded" / "yusuf" / PS1
-    folder.mkdir(parents=True)
-    monkeypatch.setenv("NBGRADER_EXECUTION", "autograde")
-    grader = nbgrader_support.hidden_grader(PS1, folder)
+def test_the_course_checker_judges_the_graded_students_variant():
     own = right_answers(PS1, "yusuf")
     other = right_answers(PS1, "zoe")
-    assert grader.partial_credit("1c", lambda: own["1c"], 3) == 3.0
-    assert "Graded question 1c: 3 / 3 points." in capsys.readouterr().out
-    assert grader.partial_credit("1c", lambda: other["1c"], 3) == 0.0
+    assert course_checks.judge_answer(PS1, "yusuf", "1c", own["1c"]).score == 1.0
+    assert course_checks.judge_answer(PS1, "yusuf", "1c", other["1c"]).score == 0.0
+    from autograder.answers import NOT_ATTEMPTED
 
-    def missing():
-        raise NameError("answer_1c")
-
-    assert grader.partial_credit("1c", missing, 3) == 0.0
-    assert "Not attempted" in capsys.readouterr().out
-
-    variants.record_identity(folder, PS1, variants.Identity("zoe", "jupyterhub"))
-    grader = nbgrader_support.hidden_grader(PS1, folder)
-    assert grader.partial_credit("1c", lambda: own["1c"], 3) == 3.0
-    assert "IDENTITY MISMATCH" in capsys.readouterr().out
+    assert course_checks.judge_answer(PS1, "yusuf", "1c", NOT_ATTEMPTED).state == "not_attempted"
+    record = json.dumps({PS1: [{"student": "zoe", "source": "jupyterhub"}]})
+    assert "IDENTITY MISMATCH" in course_checks.record_note(record, PS1, "yusuf")
+    assert course_checks.record_note(record, PS1, "zoe") is None
+    assert course_checks.record_note("{not json", PS1, "zoe") is None
 
 
 def test_split_hidden():
@@ -334,7 +325,11 @@ def test_the_config_wires_the_course_preprocessors(monkeypatch):
     assert c.Execute.timeout >= 30
     names = [cls.__name__ for cls in c.Autograde.sanitize_preprocessors]
     assert "RestoreCells" in names and "OverwriteCells" not in names
-    assert c.Autograde.autograde_preprocessors[-1].__name__ == "FlagIdentityMismatch"
+    steps = [cls.__name__ for cls in c.Autograde.autograde_preprocessors]
+    assert "Execute" not in steps and "GradedExecute" in steps
+    at = steps.index("SaveAutoGrades")
+    assert steps[at - 1] == "JudgeAnswers" and steps[at + 1] == "RecordVerdicts"
+    assert c.ExchangeFactory.collect == "autograder.exchange.SafeCollect"
     assert "StripHiddenTests" in [cls.__name__ for cls in c.GenerateFeedback.preprocessors]
     monkeypatch.setenv("DFML_EXCHANGE_ROOT", "/srv/nbgrader/exchange")
     assert load().Exchange.root == "/srv/nbgrader/exchange"

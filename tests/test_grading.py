@@ -26,12 +26,14 @@ from types import SimpleNamespace
 
 import pytest
 from hostile import course as demo
-from hostile.corpus import CASES
+from hostile.corpus import CASES, FORGERIES
 
 pytestmark = [pytest.mark.slow, pytest.mark.xdist_group("grading")]
 
-LIMITS = ["--cell-timeout", "5", "--notebook-timeout", "15", "--memory", "512",
-          "--nproc", "48", "--file-size", "32", "--output-limit", "1"]
+# Generous time limits (the tests check outcomes, not speed: an honest cell must never time
+# out on a busy machine); tight resource limits, so the resource attacks hit them.
+LIMITS = ["--cell-timeout", "20", "--notebook-timeout", "90", "--memory", "512",
+          "--nproc", "48", "--file-size", "32", "--output-limit", "1", "--disk", "128"]
 ENV_SECRET = "ENV-SECRET-5be0d2"
 GRADE_TIMEOUT = 420
 
@@ -145,6 +147,8 @@ def _grade_corpus(pristine: Path, base: Path) -> dict:
     for case in CASES:
         files = case.files(pristine, ctx) if case.files else None
         demo.submit(root, case.student, case.build(pristine, ctx), files=files)
+        if case.plain:
+            demo.submit(plain, case.student, case.build(pristine, ctx), files=files)
     nbgrader = subprocess.run([str(demo.venv_bin() / "nbgrader"), "autograde", demo.ASSIGNMENT],
                               cwd=plain, env=demo.venv_env(), capture_output=True, text=True,
                               timeout=GRADE_TIMEOUT)
@@ -176,6 +180,15 @@ def test_batch_completes_with_an_outcome_for_everyone(graded):
     assert set(records) == expected
     assert "sandbox: bubblewrap" in graded.stderr
     assert "submission" in graded.stderr  # the tqdm progress bar
+
+
+@pytest.mark.parametrize("case", FORGERIES, ids=[c.student for c in FORGERIES])
+def test_forgery_earns_nothing_under_plain_nbgrader(graded, case):
+    """Plain ``nbgrader autograde`` with the course's config: the judge decides, not outputs."""
+    assert graded.nbgrader_returncode == 0, graded.nbgrader_stderr[-3000:]
+    scores = gradebook_scores(graded.plain)[case.student]
+    for question, points in case.scores.items():
+        assert scores[question] == points, (case.what, question, scores)
 
 
 @needs_sandbox

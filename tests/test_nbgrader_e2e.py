@@ -16,6 +16,10 @@ students, filled in, submitted, collected, autograded, fed back and exported. Th
   the setup cell. She gets nothing for it;
 * ``solutions`` is the instructor's source notebooks submitted as they are: full marks.
 
+Grades are decided by the course's judge outside the kernels (``nbgrader_config.py``), so the
+tampering cannot reach them. Last, the sandboxed grader's preflight passes on this course and
+refuses (grading no one) when its kernels cannot import the course's packages.
+
 Repeated commands run through nbgrader's CLI application in a few batches (`run_nbgrader`);
 autograding and feedback are one command each over all assignments.
 """
@@ -23,7 +27,10 @@ autograding and feedback are one command each over all assignments.
 from __future__ import annotations
 
 import csv
+import os
 import shutil
+import subprocess
+import sys
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -357,6 +364,13 @@ def test_tampering_gains_nothing(graded):
     assert "BEGIN HIDDEN TESTS" in cells["test_1d"].source
 
 
+def test_untouched_notebooks_log_no_checksum_warnings(graded):
+    changed = [line for batch in graded.logs for line in batch.log.splitlines()
+               if "has changed!" in line]
+    # only mallory's edited test cell; the released test cells of everyone else are quiet
+    assert changed and all("cell test_1c " in line for line in changed), changed
+
+
 def test_export_has_every_student_and_the_manual_grades(graded):
     with open(graded.root / "grades.csv", newline="") as handle:
         rows = {(r["student_id"], r["assignment"]): r for r in csv.DictReader(handle)}
@@ -370,3 +384,27 @@ def test_export_has_every_student_and_the_manual_grades(graded):
 def test_checks_were_logged(graded):
     log = (graded.root / "checks.jsonl").read_text(encoding="utf-8")
     assert '"missing_chain_factor"' in log and '"question": "1a"' in log
+
+
+needs_sandbox = pytest.mark.skipif(shutil.which("bwrap") is None or os.geteuid() != 0,
+                                   reason="the sandboxed grader needs root and bubblewrap")
+
+
+@needs_sandbox
+def test_preflight_passes_and_refuses_a_sandbox_without_the_course_packages(graded):
+    command = [sys.executable, "-m", "autograder"]
+    common = ["--no-progress", "--workers", "1"]
+    ok = subprocess.run([*command, "preflight", PS1, *common], cwd=graded.course,
+                        capture_output=True, text=True, timeout=900)
+    total = sum(points_of(PS1).values())
+    assert ok.returncode == 0, ok.stderr[-3000:]
+    assert f"Preflight passed: solution {total:g}/{total:g}, blank 0/{total:g}" in ok.stderr
+    # the kernels see only NumPy and SymPy: the course's own packages are missing
+    broken = subprocess.run([*command, "grade", PS1, *common, "--force", "--preload",
+                             "numpy,sympy"], cwd=graded.course, capture_output=True, text=True,
+                            timeout=900)
+    assert broken.returncode == 2, broken.stderr[-3000:]
+    assert "Preflight failed" in broken.stderr and "autograder" in broken.stderr
+    assert "no submission was graded" in broken.stderr
+    journal = graded.course / "autograded" / ".autograder" / PS1 / "outcomes"
+    assert not list(journal.glob("*.json"))  # nobody was graded

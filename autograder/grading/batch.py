@@ -23,8 +23,12 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+from ..judging.extraction import RECORD_FILE
+from ..judging.judge import DEFAULT_CHECKER
+from . import preflight
 from .course import Course
 from .gradebook_writer import GradebookWriter, Prepared
+from .judge_pool import JudgePool
 from .outcomes import Journal, Outcome
 from .pool import BASE_ENV, KernelPool
 from .runner import ExecutionResult, execute, execution_config
@@ -36,8 +40,6 @@ log = logging.getLogger("autograder.grading")
 #: Modules imported into each warm kernel while it waits (missing ones are skipped).
 DEFAULT_PRELOAD = ("numpy", "sympy", "calc_helpers", "autograder", "autograder.variants",
                    "autograder.nbgrader_support")
-#: Largest file copied back from a kernel's scratch copy (the identity record).
-MAX_RETURNED = 256 * 1024
 
 
 @dataclass
@@ -55,27 +57,15 @@ class BatchResult:
         return dict(Counter(o.status for o in self.outcomes.values()))
 
 
-def _returned_names() -> tuple[str, ...]:
-    """Files a notebook may write that nbgrader's later steps read (the identity record)."""
-    try:
-        from autograder import variants
-    except Exception:
-        return ()
-    name = getattr(variants, "RECORD_FILE", None)
-    return (name,) if isinstance(name, str) else ()
-
-
 def _student_env(student: str) -> dict[str, str]:
-    """Variables telling the course's code which student is graded (its cwd cannot)."""
-    env = {"NBGRADER_STUDENT": student}
-    try:
-        from autograder import variants
-    except Exception:
-        return env
-    name = getattr(variants, "GRADED_ENV", None)
-    if isinstance(name, str):
-        env[name] = student
-    return env
+    """Variables telling the notebook's visible checks which student is graded.
+
+    Only the feedback shown in the notebook uses them: the judge takes the student from the
+    grader, never from the kernel.
+    """
+    from ..nbgrader_support import GRADED_ENV
+
+    return {"NBGRADER_STUDENT": student, GRADED_ENV: student}
 
 
 def precompile(modules: tuple[str, ...], cache: Path) -> None:
@@ -149,7 +139,8 @@ class Batch:
                  preload: tuple[str, ...] = DEFAULT_PRELOAD, ahead: int = 1,
                  progress: bool = True, tmp_root: str | None = None,
                  fork: bool = True, root: Path | None = None,
-                 zygote: Zygote | None = None) -> None:
+                 zygote: Zygote | None = None, preflight: bool = True,
+                 preflight_only: bool = False) -> None:
         if workers * (ahead + 1) > 256:
             raise ValueError("at most 256 kernel slots: lower --workers")
         self.course = course
@@ -169,7 +160,11 @@ class Batch:
         self._local = threading.local()
         self._pools: list[KernelPool] = []
         self._pools_lock = threading.Lock()
-        self._returned = _returned_names()
+        self.judges: JudgePool | None = None
+        self.preflight = preflight or preflight_only
+        self.preflight_only = preflight_only
+        self.preflight_summary = ""
+        self.kernels_started = 0
 
     # -- what to grade ---------------------------------------------------------------------
 
@@ -218,23 +213,38 @@ class Batch:
         self.sandbox.ro_paths = [*self.sandbox.ro_paths, str(cache)]
         self._cache = cache
         self._root = root
-        if self.fork and self.zygote is None:
-            self.zygote = start_zygote(self.preload, root, self.journal.directory)
-        if self.zygote is None:
-            precompile(self.preload, cache)
-        writer = GradebookWriter(self.course, self.assignment, self.journal,
-                                 sandbox=self.sandbox.mechanism, shadowed=self.preload,
-                                 scratch=root)
-        self._steps = writer.execute_steps
-        self._exec_config = execution_config(self.course.config, self.sandbox.limits)
-        self._protected = writer.source_files()
-        todo, keep = self.plan()
-        result = BatchResult(outcomes=dict(keep), skipped=sorted(keep))
-        bar = _progress(len(todo) + len(keep), len(keep), self.progress)
-        executor = ThreadPoolExecutor(self.workers, thread_name_prefix="grader")
-        queue = iter(todo)
+        writer: GradebookWriter | None = None
+        executor: ThreadPoolExecutor | None = None
+        bar: Any = _NoBar()
         in_flight: dict[Future, Prepared] = {}
         try:
+            if self.fork and self.zygote is None:
+                self.zygote = start_zygote(self.preload, root, self.journal.directory)
+            if self.zygote is None:
+                precompile(self.preload, cache)
+            writer = GradebookWriter(self.course, self.assignment, self.journal,
+                                     sandbox=self.sandbox.mechanism, shadowed=self.preload,
+                                     scratch=root)
+            self._steps = writer.execute_steps
+            self._exec_config = execution_config(self.course.config, self.sandbox.limits)
+            self._protected = writer.source_files()
+            self._source_dir = self.course.path("source", ".", self.assignment)
+            judge_config = self.course.config.JudgeAnswers
+            self.judges = JudgePool(self.workers,
+                                    str(judge_config.get("checker", DEFAULT_CHECKER)),
+                                    str(judge_config.get("course_root", "")) or None)
+            todo, keep = self.plan() if not self.preflight_only else ([], {})
+            result = BatchResult(outcomes=dict(keep), skipped=sorted(keep))
+            executor = ThreadPoolExecutor(self.workers, thread_name_prefix="grader")
+            if self.preflight:
+                run = executor
+                canaries = preflight.check(
+                    self, writer, root / "preflight",
+                    lambda prep: run.submit(self._execute, prep).result())
+                self.preflight_summary = preflight.summary(canaries)
+                log.info(self.preflight_summary)
+            bar = _progress(len(todo) + len(keep), len(keep), self.progress)
+            queue = iter(todo)
             while True:
                 while len(in_flight) < 2 * self.workers:
                     student = next(queue, None)
@@ -268,19 +278,26 @@ class Batch:
                 with self._pools_lock:
                     for pool in self._pools:
                         pool.kill_all()
-            executor.shutdown(wait=True, cancel_futures=True)
+            if executor is not None:
+                executor.shutdown(wait=True, cancel_futures=True)
             with self._pools_lock:
                 for pool in self._pools:
-                    result.kernels_started += pool.started
+                    self.kernels_started += pool.started
                     pool.close()
+                self._pools = []
             bar.close()
+            if self.judges is not None:
+                self.judges.close()
+                self.judges = None
             if self.zygote is not None and owns_zygote:
                 self.zygote.close()
                 self.zygote = None
-            writer.close()
+            if writer is not None:
+                writer.close()
             if owns_root:
                 shutil.rmtree(root, ignore_errors=True)
                 self.root = None
+        result.kernels_started = self.kernels_started
         result.seconds = time.monotonic() - start
         return result
 
@@ -336,7 +353,9 @@ class Batch:
             kernel = pool.take()
             age = t0 - kernel.started
             try:
-                _copy_files(prep.dest, kernel.slot.work, kernel.slot.uid, self._protected)
+                _copy_files(self._source_dir, kernel.slot.work, kernel.slot.uid,
+                            self._protected)
+                _give_record(job.resources, kernel.slot.work)
                 client = kernel.prepare(_student_env(prep.student))
                 t1 = time.monotonic()
                 result = execute(
@@ -347,8 +366,8 @@ class Batch:
                     limits=self.sandbox.limits,
                     preprocessors=self._steps,
                     client=client,
+                    judge_pool=self.judges,
                 )
-                result.returned_files = _returned(kernel.slot.work, self._returned)
                 log.info(
                     "%s/%s: kernel age %.2f s, waited %.2f s for it, ran in %.2f s: %s",
                     prep.student, job.notebook, age, t1 - t0, time.monotonic() - t1,
@@ -370,43 +389,41 @@ class Batch:
         return results
 
 
-def _copy_files(src: Path, dst: Path, uid: int, protected: frozenset[str]) -> None:
-    """Copy a submission's files (not its notebooks) into a kernel's scratch directory.
+def _copy_files(src: Path, dst: Path, uid: int, provided: frozenset[str]) -> None:
+    """Copy the assignment's own files (``provided``, relative to ``source/``) into a kernel.
 
-    Files of the assignment itself (``protected``: relative paths from ``source/``) stay
-    root's and read-only, so student code cannot rewrite a provided checks module or data
-    file before the tests use it; the student's own files become the kernel's.
+    Only these, from the instructor's ``source/`` folder, and read-only for the kernel:
+    nothing a student submitted besides the notebook itself is ever copied into a sandbox,
+    and no link is followed.
     """
     as_root = os.geteuid() == 0
-    for path in sorted(src.rglob("*")):
-        rel = path.relative_to(src)
-        if path.is_symlink() or (path.suffix == ".ipynb" and len(rel.parts) == 1):
+    for rel in sorted(provided):
+        path = src / rel
+        if path.is_symlink() or not path.is_file():
             continue
         target = dst / rel
-        mine = str(rel) not in protected
-        if path.is_dir():
-            target.mkdir(parents=True, exist_ok=True)
+        for parent in reversed(target.relative_to(dst).parents[:-1]):
+            folder = dst / parent
+            folder.mkdir(exist_ok=True)
             if as_root:
-                os.chown(target, 0, uid)
-                os.chmod(target, 0o1770)
-        elif path.is_file():
-            target.parent.mkdir(parents=True, exist_ok=True)
-            shutil.copyfile(path, target)
-            if as_root:
-                os.chown(target, uid if mine else 0, uid)
-                os.chmod(target, 0o640 if mine else 0o440)
+                os.chown(folder, 0, uid)
+                os.chmod(folder, 0o1770)
+        shutil.copyfile(path, target, follow_symlinks=False)
+        if as_root:
+            os.chown(target, 0, uid)
+            os.chmod(target, 0o440)
 
 
-def _returned(work: Path, names: tuple[str, ...]) -> dict[str, bytes]:
-    out = {}
-    for name in names:
-        path = work / name
-        try:
-            if path.is_file() and not path.is_symlink() and path.stat().st_size <= MAX_RETURNED:
-                out[name] = path.read_bytes()
-        except OSError:
-            continue
-    return out
+def _give_record(resources: dict[str, Any], work: Path) -> None:
+    """The submitted identity record, read-only in the kernel's folder (for its notice)."""
+    record = (resources.get("dfml") or {}).get("record")
+    if not isinstance(record, str):
+        return
+    target = work / RECORD_FILE
+    target.write_text(record, encoding="utf-8")
+    if os.geteuid() == 0:
+        os.chown(target, 0, 0)
+    os.chmod(target, 0o444)
 
 
 class _NoBar:

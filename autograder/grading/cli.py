@@ -25,6 +25,27 @@ def _parser() -> argparse.ArgumentParser:
     grade = sub.add_parser("grade", help="autograde every submission of an assignment",
                            description="Autograde submitted/*/ASSIGNMENT with nbgrader's "
                            "rules: parallel, sandboxed, resumable (rerun after a crash).")
+    check = sub.add_parser("preflight", help="check the grading pipeline on the solution "
+                           "and the blank notebook, grading no one",
+                           description="Grade source/ASSIGNMENT (must earn full marks) and "
+                           "release/ASSIGNMENT (must earn nothing) exactly as submissions are "
+                           "graded, without touching the gradebook; exit 2 with the cause if "
+                           "either does not.")
+    for parser_ in (grade, check):
+        _grade_options(parser_)
+
+    report = sub.add_parser("report", help="per-question CSV and HTML class report",
+                            description="Write reports/ASSIGNMENT/scores.csv (student x "
+                            "question) and report.html (figures, misconceptions, who needs "
+                            "a human).")
+    report.add_argument("assignment")
+    report.add_argument("--course", default=".", metavar="DIR")
+    report.add_argument("--out", default=None, metavar="DIR",
+                        help="output folder (default: reports/ASSIGNMENT in the course)")
+    return parser
+
+
+def _grade_options(grade: argparse.ArgumentParser) -> None:
     grade.add_argument("assignment")
     grade.add_argument("--workers", type=int, default=os.cpu_count() or 1,
                        help="parallel kernels (default: one per core)")
@@ -44,13 +65,17 @@ def _parser() -> argparse.ArgumentParser:
     grade.add_argument("--notebook-timeout", type=int, default=Limits.notebook_timeout,
                        metavar="S", help="seconds per notebook (default: %(default)s)")
     grade.add_argument("--memory", type=int, default=Limits.memory_mb, metavar="MB",
-                       help="address-space limit per kernel (default: %(default)s MB)")
+                       help="memory of a whole sandbox, all its processes together "
+                       "(default: %(default)s MB; also each process's address space)")
     grade.add_argument("--nproc", type=int, default=Limits.nproc, metavar="N",
                        help="processes/threads per kernel (default: %(default)s)")
     grade.add_argument("--file-size", type=int, default=Limits.fsize_mb, metavar="MB",
                        help="largest file a kernel may write (default: %(default)s MB)")
     grade.add_argument("--output-limit", type=float, default=Limits.output_mb, metavar="MB",
                        help="output kept per notebook (default: %(default)s MB)")
+    grade.add_argument("--disk", type=int, default=Limits.disk_mb, metavar="MB",
+                       help="bytes a sandbox may write to its scratch folders, all files "
+                       "together (default: %(default)s MB)")
     grade.add_argument("--preload", default=None, metavar="MODULES",
                        help="comma-separated modules imported in each kernel while it "
                        "waits (default: numpy, sympy and the course's packages)")
@@ -60,16 +85,6 @@ def _parser() -> argparse.ArgumentParser:
     grade.add_argument("--no-progress", action="store_true", help="no progress bar")
     grade.add_argument("--course", default=".", metavar="DIR",
                        help="the course directory (default: the current one)")
-
-    report = sub.add_parser("report", help="per-question CSV and HTML class report",
-                            description="Write reports/ASSIGNMENT/scores.csv (student x "
-                            "question) and report.html (figures, misconceptions, who needs "
-                            "a human).")
-    report.add_argument("assignment")
-    report.add_argument("--course", default=".", metavar="DIR")
-    report.add_argument("--out", default=None, metavar="DIR",
-                        help="output folder (default: reports/ASSIGNMENT in the course)")
-    return parser
 
 
 def _setup_logging(logfile: Path) -> None:
@@ -92,7 +107,7 @@ def cmd_grade(args: argparse.Namespace) -> int:
 
     limits = Limits(cell_timeout=args.cell_timeout, notebook_timeout=args.notebook_timeout,
                     memory_mb=args.memory, nproc=args.nproc, fsize_mb=args.file_size,
-                    output_mb=args.output_limit)
+                    output_mb=args.output_limit, disk_mb=args.disk)
     preload = (tuple(m.strip() for m in args.preload.split(",") if m.strip())
                if args.preload is not None else DEFAULT_PRELOAD)
     if args.sandbox == "none" and not args.unsafe:
@@ -105,13 +120,19 @@ def cmd_grade(args: argparse.Namespace) -> int:
         sandbox = detect(args.sandbox, limits=limits, modules=preload,
                          protect=[*protect, Path.home()])
     except SandboxUnavailable as exc:
-        if not args.unsafe:
+        if args.command == "preflight":  # only the instructor's own two notebooks run
+            sandbox = detect("none", limits=limits, modules=preload)
+            print(f"No sandbox ({exc}): checking the pipeline without one.", file=sys.stderr)
+            args.unsafe = True
+        elif not args.unsafe:
             print(f"No sandbox is available: {exc}.\nRefusing to run student code "
                   "unsandboxed; install bubblewrap (apt-get install bubblewrap) or pass "
                   "--unsafe.", file=sys.stderr)
             return EXIT_REFUSED
-        sandbox = detect("none", limits=limits, modules=preload)
-        print(f"WARNING: no sandbox ({exc}); grading UNSAFELY as requested.", file=sys.stderr)
+        else:
+            sandbox = detect("none", limits=limits, modules=preload)
+            print(f"WARNING: no sandbox ({exc}); grading UNSAFELY as requested.",
+                  file=sys.stderr)
     # SIGTERM (and SIGHUP) end the run like Ctrl-C: kernels killed, scratch removed
     for sig in (signal.SIGTERM, signal.SIGHUP):
         signal.signal(sig, _interrupted)
@@ -138,6 +159,9 @@ def _grade(args: argparse.Namespace, sandbox: Sandbox, limits: Limits,
 
     from .batch import AlreadyRunning, Batch
     from .course import Course
+    from .gradebook_writer import NotJudged
+    from .preflight import PreflightFailed
+    from .watchdog import MECHANISM as WATCHDOG
 
     course = Course.open(args.course)
     db_file = course.db_url.removeprefix("sqlite:///")
@@ -154,14 +178,23 @@ def _grade(args: argparse.Namespace, sandbox: Sandbox, limits: Limits,
             print(f"No assignment '{args.assignment}' in the gradebook: run "
                   f"'nbgrader generate_assignment {args.assignment}' first.", file=sys.stderr)
             return EXIT_REFUSED
+    only_check = args.command == "preflight"
     batch = Batch(course, args.assignment, sandbox, workers=args.workers,
                   students=args.students, force=args.force, preload=preload,
                   progress=not args.no_progress, fork=not args.no_fork, root=root,
-                  zygote=zygote)
+                  zygote=zygote, preflight_only=only_check)
+    if only_check:
+        try:
+            batch.run()
+        except (PreflightFailed, NotJudged) as exc:
+            print(f"{exc}", file=sys.stderr)
+            return EXIT_REFUSED
+        print(batch.preflight_summary.capitalize() + ".", file=sys.stderr)
+        return EXIT_OK
     todo, keep = batch.plan()
     print(f"Grading {args.assignment}: {len(todo)} to grade, {len(keep)} already done; "
-          f"{batch.workers} workers; sandbox: {sandbox.detail}; limits: {limits.describe()}",
-          file=sys.stderr)
+          f"{batch.workers} workers; sandbox: {sandbox.detail}; limits: {limits.describe()}; "
+          f"enforced by rlimits and a {WATCHDOG}", file=sys.stderr)
     if not todo:
         print("Nothing to grade (use --force to grade again).", file=sys.stderr)
         return EXIT_OK
@@ -170,12 +203,17 @@ def _grade(args: argparse.Namespace, sandbox: Sandbox, limits: Limits,
     except AlreadyRunning as exc:
         print(f"{exc}: wait for it, or stop it first.", file=sys.stderr)
         return EXIT_REFUSED
+    except (PreflightFailed, NotJudged) as exc:
+        print(f"Refusing to grade: {exc}", file=sys.stderr)
+        return EXIT_REFUSED
     finally:
         zlog = root / "zygote.log"
         if zlog.exists() and zlog.stat().st_size:
             shutil.copyfile(zlog, state / "zygote.log")
     n = len(result.graded_now)
     rate = f"{result.seconds / n:.2f} s per submission" if n else "nothing to do"
+    if batch.preflight_summary:
+        print(batch.preflight_summary.capitalize() + ".", file=sys.stderr)
     print(f"Done in {result.seconds:.1f} s ({rate}). Outcomes: "
           + ", ".join(f"{k} {v}" for k, v in sorted(result.counts().items())), file=sys.stderr)
     human = sorted(s for s, o in result.outcomes.items() if o.needs_human)
@@ -210,7 +248,7 @@ def main(argv: list[str] | None = None) -> int:
     logging.captureWarnings(True)
     warnings.simplefilter("default")
     try:
-        if args.command == "grade":
+        if args.command in ("grade", "preflight"):
             return cmd_grade(args)
         return cmd_report(args)
     except KeyboardInterrupt:

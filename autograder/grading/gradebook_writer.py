@@ -33,16 +33,18 @@ from typing import Any
 import nbformat
 from nbformat.notebooknode import NotebookNode
 
+from ..exchange import REFUSED_FILE
+from ..judging.extraction import RECORD_FILE, read_regular, specs_from_gradebook
+from ..nbgrader_support import JudgeAnswers, RecordVerdicts, fail_closed, identity_notice
 from .course import Course
 from .outcomes import Journal, Outcome
 from .runner import ExecutionResult
 
 log = logging.getLogger("autograder.grading")
 
-#: The error names the runner gives cells that did not finish (their grades need a human).
-UNFINISHED = frozenset(
-    {"NotebookTimeoutError", "MemoryLimitError", "DeadKernelError", "GradingError"}
-)
+
+class NotJudged(RuntimeError):
+    """The course's nbgrader config does not judge answers outside the kernel."""
 
 
 @dataclass
@@ -77,6 +79,25 @@ def _unsafe_entries(folder: Path) -> list[str]:
         if path.is_symlink() or not (stat.S_ISREG(info.st_mode) or stat.S_ISDIR(info.st_mode)):
             bad.append(str(path.relative_to(folder)))
     return bad
+
+
+def _refused_at_collect(submitted: Path) -> list[str]:
+    """What collect refused in this submission (its record), read without following links."""
+    path = submitted / REFUSED_FILE
+    try:
+        fd = os.open(path, os.O_RDONLY | os.O_NOFOLLOW | os.O_NONBLOCK)
+    except OSError:
+        return []
+    try:
+        if not stat.S_ISREG(os.fstat(fd).st_mode):
+            return ["(an unreadable collect record)"]
+        data = json.loads(os.read(fd, 65536).decode("utf-8", "replace"))
+    except ValueError:
+        return ["(an unreadable collect record)"]
+    finally:
+        os.close(fd)
+    items = data.get("refused") if isinstance(data, dict) else None
+    return [str(i)[:120] for i in items[:20]] if isinstance(items, list) else []
 
 
 def _grade_id(cell: NotebookNode) -> str | None:
@@ -214,10 +235,20 @@ class GradebookWriter:
         self.execute_steps = steps[:cut]
         #: run here after execution (SaveAutoGrades and after)
         self.save_steps = steps[cut:]
+        if JudgeAnswers not in self.execute_steps or RecordVerdicts not in self.save_steps:
+            raise NotJudged(
+                "the course's nbgrader_config.py does not judge answers outside the kernel: "
+                "call autograder.nbgrader_support.configure(c) in it (see the README)")
         with self.gradebook() as gb:
             found = gb.find_assignment(assignment)
             self.notebooks = [n.name for n in found.notebooks]
             self.max_score = float(found.max_score)
+        #: per notebook, the judge specs of its test cells (from the gradebook's sources)
+        self.specs = {
+            name: [s.to_json() for s in specs_from_gradebook(course.db_url, assignment, name,
+                                                            course.course_id)]
+            for name in self.notebooks
+        }
 
     def source_files(self) -> frozenset[str]:
         """Relative paths of the assignment's own files (copied over the student's)."""
@@ -258,6 +289,10 @@ class GradebookWriter:
         if dest.exists():
             shutil.rmtree(dest)
         submitted = self.course.path("submitted", student, self.assignment)
+        refused = _refused_at_collect(submitted)
+        if refused:
+            outcome.flag("unsafe_files_removed")
+            outcome.detail = ("refused when collected: " + ", ".join(refused))[:300]
         unsafe = _unsafe_entries(submitted)
         if unsafe:  # links or special files: nbgrader would follow them, as root
             submitted = self._safe_copy(submitted, student)
@@ -318,7 +353,10 @@ class GradebookWriter:
         return removed
 
     def _resources(self, student: str, notebook: str, dest: Path) -> dict[str, Any]:
+        submitted = self.course.path("submitted", student, self.assignment)
         return {
+            "dfml": {"specs": list(self.specs.get(notebook, [])),
+                     "record": read_regular(submitted / RECORD_FILE)},
             "unique_key": notebook,
             "output_files_dir": f"{notebook}_files",
             "metadata": {"name": notebook, "path": str(dest)},
@@ -395,6 +433,7 @@ class GradebookWriter:
     def finish(self, prep: Prepared, results: dict[str, ExecutionResult]) -> Outcome:
         """Save grades for executed notebooks, write them out, journal the outcome."""
         outcome = prep.outcome
+        notes = []
         try:
             for job in prep.jobs:
                 result = results.get(job.notebook)
@@ -403,13 +442,18 @@ class GradebookWriter:
                         nb=job.nb, resources=job.resources, status="error", detail="not executed"
                     )
                 self._save(prep, job, result)
+                notes.append(identity_notice(result.resources))
             if prep.dest.exists():
                 self.converter.set_permissions(self.assignment, prep.student)
-            self._variant_check(prep)
+            note = next((n for n in notes if n), None)
+            if note:
+                outcome.set_status("variant_mismatch")
+                outcome.detail = outcome.detail or note[:300]
         except Exception as exc:  # a grader bug on one submission must not stop the batch
             log.exception("finishing %s failed", prep.student)
             outcome.set_status("error")
             outcome.detail = f"{type(exc).__name__}: {exc}"[:300]
+            self._zero(prep.student, [job.notebook for job in prep.jobs])
         self._read_back(outcome)
         outcome.seconds = round(time.monotonic() - prep.started, 3)
         self.journal.write(outcome)
@@ -423,46 +467,12 @@ class GradebookWriter:
         if result.detail and not outcome.detail:
             outcome.detail = result.detail
         outcome.checks.extend(dict(line, notebook=job.notebook) for line in result.checks)
-        for name, data in result.returned_files.items():
-            target = prep.dest / name
-            target.unlink(missing_ok=True)
-            target.write_bytes(data)
         nb, resources = result.nb, result.resources
+        if fail_closed(nb, resources):  # never executed or judged: 0, and a human looks
+            outcome.flag("not_judged")
         for step in self.save_steps:
             nb, resources = step(config=self.course.config)(nb, resources)
         (prep.dest / f"{job.notebook}.ipynb").write_text(nbformat.writes(nb), encoding="utf-8")
-        unfinished = [
-            _grade_id(c)
-            for c in nb.cells
-            if _grade_id(c)
-            and c.metadata["nbgrader"].get("grade")
-            and any(
-                o.get("output_type") == "error" and o.get("ename") in UNFINISHED
-                for o in c.get("outputs", [])
-            )
-        ]
-        if unfinished:
-            with self.gradebook() as gb:
-                for gid in unfinished:
-                    grade = gb.find_grade(gid, job.notebook, self.assignment, prep.student)
-                    grade.needs_manual_grade = True
-                gb.db.commit()
-
-    def _variant_check(self, prep: Prepared) -> None:
-        """The course's identity record: a notebook worked as another student is flagged."""
-        try:
-            from autograder import variants
-        except Exception:  # not this course, or its variants module is broken
-            return
-        try:
-            note = variants.identity_note(
-                variants.read_record(prep.dest, self.assignment), prep.student
-            )
-        except Exception:
-            return
-        if note:
-            prep.outcome.set_status("variant_mismatch")
-            prep.outcome.detail = note[:300]
 
     def _read_back(self, outcome: Outcome) -> None:
         """Scores as the gradebook has them (what nbgrader's tools will show)."""

@@ -48,6 +48,8 @@ FLAGS = (
     "processes_limited",
     "manual_grading",
     "unsafe_files_removed",
+    "disk_limited",
+    "not_judged",
 )
 #: Flags that mean a person should look at the submission.
 HUMAN_FLAGS = frozenset(
@@ -58,6 +60,8 @@ HUMAN_FLAGS = frozenset(
         "manual_grading",
         "unsafe_files_removed",
         "memory_error",
+        "not_judged",
+        "disk_limited",
     }
 )
 

@@ -41,7 +41,7 @@ log = logging.getLogger("autograder.grading")
 #: The kernel's own startup options (nbgrader runs kernels with history in memory).
 KERNEL_ARGS = ["--HistoryManager.hist_file=:memory:"]
 
-#: Environment of every grading kernel (plus HOME, AUTOGRADER_LOG, AUTOGRADER_PRELOAD).
+#: Environment of every grading kernel (plus HOME and AUTOGRADER_PRELOAD).
 BASE_ENV = {
     "LANG": "C.UTF-8",
     "LC_ALL": "C.UTF-8",
@@ -113,11 +113,6 @@ class Slot:
                     os.chown(path, self.uid, self.uid)
                     os.chmod(path, 0o700)
         self.kernel_log.unlink(missing_ok=True)
-
-    @property
-    def check_log(self) -> Path:
-        """Host path of the file the course's checks append to (``AUTOGRADER_LOG``)."""
-        return self.run / "autograder.jsonl"
 
     def reap(self, timeout: float = 5.0) -> list[int]:
         """Kill and wait for any process still running as the slot's uid; return stragglers."""
@@ -401,7 +396,6 @@ class KernelPool:
             self.sandbox.kernel_home(slot.work) if self.sandbox.isolated else str(slot.home)
         )
         env["MPLCONFIGDIR"] = f"{env['HOME']}/.config/matplotlib"
-        env["AUTOGRADER_LOG"] = str(slot.check_log)
         env["AUTOGRADER_PRELOAD"] = ",".join(self.preload)
         env.update(self.extra_env)
         return env

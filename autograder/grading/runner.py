@@ -4,18 +4,19 @@ Execution is nbgrader's own ``Execute`` preprocessor (nbclient underneath: per-c
 interrupt on timeout, errors kept as outputs) with the kernel supplied by the pool. Around it:
 
 * a watchdog that kills the sandbox when the notebook's wall-clock limit passes;
-* a cap on the bytes of output kept (stdout beyond it is dropped; an error or a stderr
-  write is always kept, so nbgrader's scoring rule sees it);
-* collection of the lines the course's checks append to ``AUTOGRADER_LOG``, each tagged
-  with the grade id of the cell that produced it;
-* when the kernel stopped early, an error output on the cell that was running and on every
-  grade cell after it, so nbgrader scores them 0 instead of "no output = full marks".
+* a watchdog that sums the memory, processes and scratch disk of the whole sandbox and
+  stops it past its limits (:mod:`.watchdog`);
+* a cap on the bytes of output kept, counting whole messages with their metadata (stdout
+  beyond it is dropped; an error or a stderr write is always kept);
+* after each judged test cell, the answer taken out as data (:mod:`autograder.judging`);
+  the judge (:class:`~autograder.nbgrader_support.JudgeAnswers`, in a judge process that
+  never ran student code) then writes every graded cell's outputs, so what the kernel
+  printed never decides a score, and a test that did not run earns 0.
 """
 
 from __future__ import annotations
 
 import copy
-import json
 import threading
 import time
 from dataclasses import dataclass, field
@@ -23,16 +24,17 @@ from typing import Any
 
 from nbclient.exceptions import CellTimeoutError, DeadKernelError
 from nbformat.notebooknode import NotebookNode, from_dict
-from nbgrader import utils
 from nbgrader.preprocessors import Execute
 from traitlets.config import Config
 
+from ..judging.extraction import AnswerExtraction
+from ..nbgrader_support import JudgeAnswers
 from .pool import WarmKernel
 from .sandbox import Limits
+from .watchdog import Watchdog
 
-#: Most lines / bytes read from one kernel's ``AUTOGRADER_LOG``.
-MAX_LOG_LINES = 2000
-MAX_LOG_BYTES = 1_000_000
+#: Most bytes one extraction may print (the answer's data).
+MAX_EXTRACTION_BYTES = 2_000_000
 
 _MEMORY_SIGNS = ("MemoryError", "Cannot allocate memory", "std::bad_alloc", "out of memory")
 
@@ -62,7 +64,7 @@ def _error(ename: str, evalue: str) -> NotebookNode:
     )
 
 
-class SandboxedExecute(Execute):
+class SandboxedExecute(AnswerExtraction, Execute):
     """nbgrader's Execute preprocessor bound to one warm kernel of the pool."""
 
     def __init__(self, kernel: WarmKernel, output_limit: int, **kwargs: Any) -> None:
@@ -70,11 +72,11 @@ class SandboxedExecute(Execute):
         self._warm = kernel
         self._output_limit = output_limit
         self._output_bytes = 0
-        self._log_offset = 0
+        self._extraction_bytes = 0
+        self._dfml_extracting = False
         self.current_index = -1
         self.prepared_client: Any = None
         self.events: set[str] = set()
-        self.check_lines: list[dict[str, Any]] = []
 
     def preprocess(
         self, nb: NotebookNode, resources: Any = None, km: Any = None
@@ -106,11 +108,18 @@ class SandboxedExecute(Execute):
     def output(
         self, outs: list[NotebookNode], msg: dict[str, Any], display_id: str | None, cell_index: int
     ) -> NotebookNode | None:
-        """Keep outputs until the byte cap; after it keep only what scoring needs."""
+        """Keep outputs until the byte cap; after it keep only what scoring needs.
+
+        The size counted is the whole message content (data, metadata, text). An extraction's
+        own output has its own cap and never counts against the notebook's.
+        """
         content = msg.get("content", {})
-        size = len(str(content.get("text", ""))) + sum(
-            len(str(v)) for v in (content.get("data") or {}).values()
-        )
+        size = len(str(content))
+        if self._dfml_extracting:
+            self._extraction_bytes += size
+            if self._extraction_bytes <= MAX_EXTRACTION_BYTES:
+                return super().output(outs, msg, display_id, cell_index)
+            return None
         self._output_bytes += size
         if self._output_bytes <= self._output_limit:
             return super().output(outs, msg, display_id, cell_index)
@@ -131,48 +140,18 @@ class SandboxedExecute(Execute):
                 return out
             return None
         if msg_type == "error":
-            return super().output(outs, msg, display_id, cell_index)
-        if msg_type == "execute_result":
-            data = content.get("data") or {}
-            text = str(data.get("text/plain", ""))[:1000]
-            trimmed = dict(msg, content=dict(content, data={"text/plain": text}))
-            return super().output(outs, trimmed, display_id, cell_index)
+            trimmed = {k: str(content.get(k, ""))[:1000] for k in ("ename", "evalue")}
+            out = _error(trimmed["ename"], trimmed["evalue"])
+            outs.append(out)
+            return out
         return None
 
     def on_cell_executed(self, **kwargs: Any) -> None:
-        """nbgrader's bookkeeping, then note timeouts and collect the checks' log lines."""
+        """nbgrader's bookkeeping, then note timeouts."""
         super().on_cell_executed(**kwargs)
         reply = kwargs.get("execute_reply") or {}
         if reply.get("content", {}).get("ename") == self.error_on_timeout.get("ename"):
             self.events.add("cell_timeout")
-        cell = kwargs["cell"]
-        self.collect_log(cell.metadata.get("nbgrader", {}).get("grade_id"))
-
-    def collect_log(self, grade_id: str | None) -> None:
-        """Read new ``AUTOGRADER_LOG`` lines and attribute them to ``grade_id``."""
-        path = self._warm.slot.check_log
-        try:
-            with open(path, "rb") as fh:
-                fh.seek(self._log_offset)
-                budget = max(0, MAX_LOG_BYTES - self._log_offset)
-                chunk = fh.read(budget)
-        except OSError:
-            return
-        complete = chunk[: chunk.rfind(b"\n") + 1]
-        self._log_offset += len(complete)
-        for raw in complete.splitlines():
-            if len(self.check_lines) >= MAX_LOG_LINES:
-                return
-            try:
-                line = json.loads(raw)
-            except ValueError:
-                continue
-            if isinstance(line, dict):
-                clean = {k: line.get(k) for k in ("question", "check", "correct", "score", "tags")}
-                tags = clean.get("tags")
-                clean["tags"] = [str(t)[:80] for t in tags[:20]] if isinstance(tags, list) else []
-                clean["cell"] = grade_id
-                self.check_lines.append(clean)
 
 
 def execution_config(config: Config, limits: Limits) -> Config:
@@ -184,11 +163,12 @@ def execution_config(config: Config, limits: Limits) -> Config:
 
 
 def _mark_unfinished(nb: NotebookNode, start: int, ename: str, evalue: str) -> None:
-    """Error outputs on the interrupted cell and every later grade cell (scored 0)."""
+    """An error output on the interrupted cell, to show where the notebook stopped.
+
+    The tests after it earn nothing because they were never judged (no extraction).
+    """
     for index, cell in enumerate(nb.cells):
-        if index < start or cell.cell_type != "code":
-            continue
-        if index == start or utils.is_grade(cell):
+        if index == start and cell.cell_type == "code":
             cell.outputs = [*cell.get("outputs", []), _error(ename, evalue)]
 
 
@@ -201,11 +181,13 @@ def execute(
     limits: Limits,
     preprocessors: list[type] | None = None,
     client: Any = None,
+    judge_pool: Any = None,
 ) -> ExecutionResult:
     """Run ``nb`` with nbgrader's autograde preprocessors up to (not including) the saving.
 
     ``preprocessors`` are the classes to apply in order; the ``Execute`` among them is
-    replaced by :class:`SandboxedExecute` on ``kernel``. ``config`` is nbgrader's (see
+    replaced by :class:`SandboxedExecute` on ``kernel``, and the course's ``JudgeAnswers``
+    judges in ``judge_pool`` (None: in this process). ``config`` is nbgrader's (see
     :func:`execution_config` for the per-cell limit). ``client``: a connected kernel client
     to use (from :meth:`WarmKernel.prepare`); it is stopped when execution ends.
     """
@@ -220,6 +202,7 @@ def execute(
 
     timer = threading.Timer(limits.notebook_timeout, on_deadline)
     timer.daemon = True
+    watchdog = Watchdog(kernel, limits)
     ep: SandboxedExecute | None = None
     for step in steps:
         if isinstance(step, type) and issubclass(step, Execute):
@@ -227,32 +210,46 @@ def execute(
             ep.prepared_client = client
             pp: Any = ep
             timer.start()
+            watchdog.start()
         else:
             pp = step(config=config)
+            if isinstance(pp, JudgeAnswers):
+                pp.pool = judge_pool
         try:
             nb, resources = pp(nb, resources)
         except Exception as exc:  # the kernel stopped, or nbclient gave up on it
             if pp is not ep:
                 raise
-            _classify(result, ep, kernel, exc, fired.is_set())
+            watchdog.stop()
+            _classify(result, ep, kernel, exc, fired.is_set(), watchdog.tripped)
             _mark_unfinished(nb, max(ep.current_index, 0), *_labels(result.status))
         finally:
             if pp is ep:
                 timer.cancel()
+                watchdog.stop()
                 _stop_client(ep)
     if ep is not None:
-        ep.collect_log(None)
-        result.checks = ep.check_lines
         result.flags |= ep.events
+        if watchdog.tripped:
+            result.flags.add(watchdog.tripped_flag)
         if _any_output(nb, "MemoryError"):
             result.flags.add("memory_error")
             if result.status == "graded":
                 result.status = "memory"
         if _any_output(nb, "BlockingIOError") or _any_output(nb, "Resource temporarily"):
             result.flags.add("processes_limited")
+    result.checks = _checks_of(resources)
     result.nb, result.resources = nb, resources
     result.seconds = time.monotonic() - start
     return result
+
+
+def _checks_of(resources: dict[str, Any]) -> list[dict[str, Any]]:
+    """The judge's verdicts as the report's check lines (question, score, tags)."""
+    verdicts = (resources.get("dfml") or {}).get("verdicts") or {}
+    return [{"question": v["question"], "cell": gid, "correct": v["earned"] == v["points"],
+             "score": v["earned"], "tags": list(v.get("tags") or [])}
+            for gid, v in verdicts.items()]
 
 
 def _labels(status: str) -> tuple[str, str]:
@@ -276,12 +273,19 @@ def _classify(
     kernel: WarmKernel,
     exc: BaseException,
     deadline_hit: bool,
+    watchdog_tripped: str = "",
 ) -> None:
     """Name why execution stopped early; the kernel is always killed afterwards."""
-    alive = not deadline_hit and kernel.is_alive()
+    alive = not deadline_hit and not watchdog_tripped and kernel.is_alive()
     code = None if alive else _exit_code(kernel)
     tail = kernel.kernel_output()
-    if deadline_hit:
+    if watchdog_tripped:
+        result.status, result.detail = {
+            "memory": ("memory", "the sandbox's processes used more memory than allowed"),
+            "processes": ("kernel_died", "the sandbox started more processes than allowed"),
+            "disk": ("kernel_died", "the sandbox wrote more to disk than allowed"),
+        }[watchdog_tripped]
+    elif deadline_hit:
         result.status, result.detail = "timeout", "notebook wall-clock limit reached"
     elif code in (-24, 152):  # SIGXCPU: the CPU-seconds rlimit
         result.status, result.detail = "timeout", "CPU time limit reached"

@@ -64,6 +64,7 @@ class Limits:
     nofile: int = 512
     tmp_mb: int = 64
     output_mb: float = 8.0
+    disk_mb: int = 256
 
     @property
     def cpu_limit(self) -> int:
@@ -100,7 +101,8 @@ class Limits:
         return (
             f"cell {cell}, notebook {self.notebook_timeout} s, memory {self.memory_mb} MB, "
             f"{self.nproc} processes, files {self.fsize_mb} MB, CPU {self.cpu_limit} s, "
-            f"/tmp {self.tmp_mb} MB, output {self.output_mb:g} MB"
+            f"/tmp {self.tmp_mb} MB, disk {self.disk_mb} MB, output {self.output_mb:g} MB "
+            "(memory, processes and disk summed over the whole sandbox)"
         )
 
 

@@ -19,7 +19,7 @@ from pathlib import Path
 import nbformat
 from nbformat.notebooknode import NotebookNode
 
-from .course import RIGHT_Q1, RIGHT_Q2, released, set_solution
+from .course import FORWARD_Q2, RIGHT_Q1, RIGHT_Q2, released, set_solution
 
 Built = NotebookNode | str | bytes
 
@@ -36,6 +36,8 @@ class Case:
     scores: dict[str, float] = field(default_factory=dict)
     #: extra submitted files: name -> text, or ("link", target) for a symbolic link
     files: Callable[[Path, dict], dict[str, object]] | None = None
+    #: also graded by plain ``nbgrader autograde`` (attacks on the grade, not on the machine)
+    plain: bool = False
 
 
 def _answers(root: Path, q1: str = RIGHT_Q1, q2: str = RIGHT_Q2) -> NotebookNode:
@@ -50,6 +52,165 @@ def _index(nb: NotebookNode, grade_id: str) -> int:
         if cell.metadata.get("nbgrader", {}).get("grade_id") == grade_id:
             return i
     raise KeyError(grade_id)
+
+
+#: What the wrong answers of the forgery cases earn untampered: q1 wrong (0 of 2), q2 by
+#: forward differences (1 of 3: only the slope of the linear function is exact).
+UNTAMPERED = {"q1_test": 0, "q2_test": 1}
+
+
+def _wrong(root: Path, tamper: str) -> NotebookNode:
+    """Wrong answers, with ``tamper`` run in the first answer cell."""
+    return _answers(root, q1=f"{tamper}\nanswer = 9", q2=FORWARD_Q2)
+
+
+def silenced(root: Path, ctx: dict) -> Built:
+    """No cell shows its result any more (a silent test cell used to count as passed)."""
+    return _wrong(root, "get_ipython().ast_node_interactivity = 'none'")
+
+
+def forged_formatter(root: Path, ctx: dict) -> Built:
+    """Numbers are displayed as words (an unparsable partial credit used to be full marks)."""
+    return _wrong(root, "fmt = get_ipython().display_formatter.formatters['text/plain']\n"
+                        "fmt.for_type(float, lambda o, p, c: p.text('full marks'))\n"
+                        "fmt.for_type(int, lambda o, p, c: p.text('full marks'))")
+
+
+def early_result(root: Path, ctx: dict) -> Built:
+    """Each cell first emits an execute_result of its own, claiming full points."""
+    code = (
+        "ip = get_ipython()\n"
+        "def _claim(*args):\n"
+        "    kernel = ip.kernel\n"
+        "    content = {'data': {'text/plain': '3'}, 'metadata': {}, 'execution_count': 1}\n"
+        "    kernel.session.send(kernel.iopub_socket, 'execute_result', content,\n"
+        "                        parent=kernel.get_parent('shell'))\n"
+        "ip.events.register('pre_run_cell', _claim)"
+    )
+    return _wrong(root, code)
+
+
+def cleared_outputs(root: Path, ctx: dict) -> Built:
+    """Every cell's outputs are cleared after it runs (an empty test cell = full marks)."""
+    return _wrong(root, "from IPython.display import clear_output\n"
+                        "get_ipython().events.register('post_run_cell', "
+                        "lambda result: clear_output())")
+
+
+def patched_libraries(root: Path, ctx: dict) -> Built:
+    """NumPy, SymPy and builtins patched so that every comparison passes."""
+    return _wrong(root, "import builtins, numpy, sympy\n"
+                        "numpy.isclose = lambda *a, **k: True\n"
+                        "numpy.allclose = lambda *a, **k: True\n"
+                        "sympy.simplify = lambda *a, **k: 0\n"
+                        "sympy.Basic.equals = lambda *a, **k: True\n"
+                        "builtins.abs = lambda x: 0")
+
+
+_FAKE = (
+    "import importlib.abc, importlib.util, sys, types\n"
+    "FAKE = (\"def check_slopes(slopes):\\n    print('3 of 3 slopes right')\\n    return 3\\n\"\n"
+    "        \"def judge_answer(*args, **kwargs):\\n\"\n"
+    "        \"    return {'score': 1.0, 'message': 'forged', 'tags': []}\\n\")\n"
+)
+_FAKED = "('demochecks', 'autograder', 'calc_helpers', 'demojudge')"
+
+
+def meta_path_module(root: Path, ctx: dict) -> Built:
+    """A sys.meta_path finder serving fake checks to every later import."""
+    code = _FAKE + (
+        "class Finder(importlib.abc.MetaPathFinder, importlib.abc.Loader):\n"
+        "    def find_spec(self, name, path=None, target=None):\n"
+        f"        if name.split('.')[0] in {_FAKED}:\n"
+        "            return importlib.util.spec_from_loader(name, self)\n"
+        "        return None\n"
+        "    def create_module(self, spec):\n"
+        "        return None\n"
+        "    def exec_module(self, module):\n"
+        "        exec(FAKE, module.__dict__)\n"
+        f"for name in [m for m in sys.modules if m.split('.')[0] in {_FAKED}]:\n"
+        "    del sys.modules[name]\n"
+        "sys.meta_path.insert(0, Finder())"
+    )
+    return _wrong(root, code)
+
+
+def import_hook(root: Path, ctx: dict) -> Built:
+    """builtins.__import__ wrapped to hand out fake checks."""
+    code = _FAKE + (
+        "import builtins\n"
+        "_real = builtins.__import__\n"
+        "def _fake(name, *args, **kwargs):\n"
+        f"    if name.split('.')[0] in {_FAKED}:\n"
+        "        module = types.ModuleType(name)\n"
+        "        exec(FAKE, module.__dict__)\n"
+        "        return module\n"
+        "    return _real(name, *args, **kwargs)\n"
+        "builtins.__import__ = _fake"
+    )
+    return _wrong(root, code)
+
+
+def identity_from_env(root: Path, ctx: dict) -> Built:
+    """Claims to be another student through the environment."""
+    return _wrong(root, "import os\nos.environ['DFML_GRADED_STUDENT'] = 'h_right'\n"
+                        "os.environ['NBGRADER_STUDENT'] = 'h_right'\n"
+                        "os.environ['DFML_STUDENT_ID'] = 'h_right'")
+
+
+def forged_record(root: Path, ctx: dict) -> Built:
+    """Writes an identity record naming whoever it likes."""
+    code = ("import json\nopen('.worked_by.json', 'w').write(json.dumps({'demo': "
+            "[{'student': 'h_right', 'source': 'nbgrader'}]}))")
+    return _wrong(root, code)
+
+
+def fifo_traps(root: Path, ctx: dict) -> Built:
+    """FIFOs where the grader used to read files (identity record, check log)."""
+    code = ("import os\nfor name in ['.worked_by.json', os.environ.get('AUTOGRADER_LOG') or "
+            "'autograder.jsonl', '/tmp/autograder.jsonl']:\n"
+            "    try:\n        os.mkfifo(name)\n    except OSError as exc:\n"
+            "        print('no fifo:', type(exc).__name__)")
+    return _wrong(root, code)
+
+
+def forged_extraction(root: Path, ctx: dict) -> Built:
+    """Makes the answer extraction print whatever it likes: no more than typing it."""
+    code = ("import builtins\n_print = builtins.print\n"
+            "builtins.print = lambda *a, **k: _print("
+            "'DFML-ANSWER:{\"answer\": 6, \"record\": null}')")
+    return _wrong(root, code)
+
+
+def many_children(root: Path, ctx: dict) -> Built:
+    """Four processes of 150 MB each: each under the per-process limit, not together."""
+    code = (
+        "import subprocess, sys\n"
+        "hog = 'b = bytearray(150 * 1024 * 1024)\\nimport time\\ntime.sleep(30)'\n"
+        "procs = [subprocess.Popen([sys.executable, '-c', hog]) for _ in range(4)]\n"
+        "for p in procs:\n"
+        "    p.wait()"
+    )
+    return _wrong(root, code)
+
+
+def sparse_files(root: Path, ctx: dict) -> Built:
+    """Forty sparse files of 30 MB each (1.2 GB in all), each under the file-size limit."""
+    code = (
+        "import time\n"
+        "for i in range(40):\n"
+        "    with open(f'sparse{i}.bin', 'wb') as fh:\n"
+        "        fh.truncate(30 * 1024 * 1024)\n"
+        "time.sleep(20)"
+    )
+    return _wrong(root, code)
+
+
+def metadata_flood(root: Path, ctx: dict) -> Built:
+    """Display outputs carrying megabytes of metadata (past the output cap)."""
+    code = ("from IPython.display import display\nfor _ in range(6):\n"
+            "    display({'text/plain': 'x'}, raw=True, metadata={'junk': 'm' * 2_000_000})")
+    return _wrong(root, code)
 
 
 def infinite_loop(root: Path, ctx: dict) -> Built:
@@ -295,6 +456,40 @@ def shadowing_files(root: Path, ctx: dict) -> dict[str, object]:
             "calc_helpers/__init__.py": "FAKE = True\n"}
 
 
+FORGERIES = [
+    Case("x_silenced", "silences every result", silenced, scores=UNTAMPERED, plain=True),
+    Case("x_formatter", "formats numbers as words", forged_formatter, scores=UNTAMPERED,
+         plain=True),
+    Case("x_early_result", "emits a result before the test's", early_result,
+         scores=UNTAMPERED, plain=True),
+    Case("x_cleared", "clears outputs after each cell", cleared_outputs, scores=UNTAMPERED,
+         plain=True),
+    Case("x_patched_libs", "patches numpy, sympy and builtins", patched_libraries,
+         scores=UNTAMPERED, plain=True),
+    Case("x_meta_path", "fake modules through sys.meta_path", meta_path_module,
+         scores=UNTAMPERED, plain=True),
+    Case("x_import_hook", "fake modules through builtins.__import__", import_hook,
+         scores=UNTAMPERED, plain=True),
+    Case("x_identity_env", "claims another identity in os.environ", identity_from_env,
+         scores=UNTAMPERED, plain=True),
+    Case("x_forged_record", "forges its identity record", forged_record, scores=UNTAMPERED,
+         plain=True),
+    Case("x_fifo_traps", "FIFOs where the grader used to read", fifo_traps,
+         scores=UNTAMPERED, plain=True),
+    # forging the extracted data is typing an answer: 6 for q1 (right), 6 for q2 (not a list)
+    Case("x_forged_extraction", "forges the extracted data", forged_extraction,
+         scores={"q1_test": 2, "q2_test": 0}, plain=True),
+]
+
+RESOURCE_ATTACKS = [
+    Case("x_many_children", "four children of 150 MB", many_children, status="memory",
+         flags=("memory_error",), scores={"q1_test": 0, "q2_test": 0}),
+    Case("x_sparse_files", "1.2 GB of sparse files", sparse_files, status="kernel_died",
+         flags=("disk_limited",), scores={"q1_test": 0, "q2_test": 0}),
+    Case("x_metadata_flood", "12 MB of display metadata", metadata_flood,
+         flags=("output_limited",), scores=UNTAMPERED),
+]
+
 CASES = [
     Case("x_infinite_loop", "infinite loop", infinite_loop, flags=("cell_timeout",),
          scores={"q1_test": 0, "q2_test": 3}),
@@ -340,3 +535,4 @@ CASES = [
          flags=("unsafe_files_removed",), scores={"q1_test": 2, "q2_test": 3},
          files=shadowing_files),
 ]
+CASES += FORGERIES + RESOURCE_ATTACKS

@@ -2,11 +2,15 @@
 
 One assignment, ``demo``, with one notebook ``demo.ipynb``:
 
-* ``q1_answer`` (solution) and ``q1_test`` (locked test, 2 points, visible + hidden part);
-* ``q2_answer`` (solution) and ``q2_test`` (locked test, 3 points) calling a check from
-  ``demochecks.py`` (a data file of the assignment) that gives partial credit and appends
-  an ``AUTOGRADER_LOG`` line with misconception tags, like the course's real checks;
+* ``q1_answer`` (solution: ``answer = 6``) and ``q1_test`` (locked test, 2 points);
+* ``q2_answer`` (solution: a central-difference ``slope`` and the list ``slopes`` of three
+  slopes) and ``q2_test`` (locked test, 3 points, one per slope: partial credit), whose visible
+  part calls ``demochecks.py`` (a file the assignment provides) for the student's feedback;
 * ``q3_explain``: a manually graded markdown answer (1 point).
+
+Both test cells end with a judge spec (``autograder.judging.spec``): grades come from
+``demojudge.py`` in the course folder (not released), which the course's config names as its
+checker, run outside the kernel on the answers extracted as data, exactly like the real course.
 
 The solution cells carry :data:`SECRET` so tests can prove no solution text leaks.
 """
@@ -22,46 +26,69 @@ from pathlib import Path
 import nbformat
 from nbformat.notebooknode import NotebookNode
 
+from autograder.judging.spec import hidden_region
+
 ASSIGNMENT = "demo"
 NOTEBOOK = "demo"
 SECRET = "SOLUTION-SECRET-7f3a91"
 HIDDEN = "HIDDEN-TEST-MARKER-c41d"
+#: The slopes q2 asks for: d/dt of t^2 at 3, of t^3 at 1, of 5t at -2.
+SLOPES = (6.0, 3.0, 5.0)
 
 CHECKS = textwrap.dedent(
     '''\
-    """Checks for the demo assignment (a stand-in for the course's autograder)."""
-    import json
-    import os
+    """Visible feedback for the demo assignment (grades come from the course's judge)."""
 
 
-    def _log(question, correct, score, tags):
-        path = os.environ.get("AUTOGRADER_LOG")
-        if path:
-            line = {"question": question, "check": "check_slope", "correct": correct,
-                    "score": score, "tags": tags}
-            with open(path, "a", encoding="utf-8") as fh:
-                fh.write(json.dumps(line) + "\\n")
+    def check_slopes(slopes):
+        """Print how many of the three slopes are right."""
+        want = [6.0, 3.0, 5.0]
+        right = sum(1 for got, w in zip(slopes, want) if abs(float(got) - w) < 1e-4)
+        print(f"{right} of 3 slopes right")
+        return right
+    '''
+)
+
+JUDGE = textwrap.dedent(
+    '''\
+    """The demo course's checker: judge_answer(assignment, student, question, value)."""
+    from autograder.judging.course_checks import record_note  # noqa: F401 - the notice
+
+    WANT = [6.0, 3.0, 5.0]
 
 
-    def check_slope(slope):
-        """Return the points earned (0-3) by a central-difference slope function."""
-        points, tags = 0, []
-        cases = [(lambda t: t * t, 3.0, 6.0), (lambda t: t ** 3, 1.0, 3.0),
-                 (lambda t: 5 * t, -2.0, 5.0)]
-        for f, x, want in cases:
-            try:
-                got = float(slope(f, x))
-            except Exception:
-                tags.append("slope-raises")
-                continue
-            if abs(got - want) < 1e-4:
-                points += 1
-            elif abs(got - want) < 0.1:
-                tags.append("first-order-error")
-            else:
-                tags.append("wrong-slope")
-        _log("q2", points == 3, points, sorted(set(tags)))
-        return points
+    def _number(value):
+        if type(value) in (int, float) and type(value) is not bool:
+            return float(value)
+        return None
+
+
+    def judge_answer(assignment, student, question, value):
+        if question == "q1":
+            got = _number(value)
+            if got is None:
+                return {"score": 0.0, "message": "give a number", "tags": ["not-a-number"]}
+            right = abs(got - 6.0) < 1e-9
+            return {"score": 1.0 if right else 0.0,
+                    "message": "Correct!" if right else "Not yet.", "tags": []}
+        if question == "q2":
+            if type(value) is not list or len(value) != 3:
+                return {"score": 0.0, "message": "give a list of three slopes",
+                        "tags": ["not-a-list"]}
+            points, tags = 0, []
+            for got, want in zip(value, WANT):
+                got = _number(got)
+                if got is None:
+                    tags.append("not-a-number")
+                elif abs(got - want) < 1e-4:
+                    points += 1
+                elif abs(got - want) < 0.1:
+                    tags.append("first-order-error")
+                else:
+                    tags.append("wrong-slope")
+            return {"score": points / 3, "message": f"{points} of 3 slopes right.",
+                    "tags": sorted(set(tags))}
+        raise KeyError(question)
     '''
 )
 
@@ -78,6 +105,12 @@ def _cell(kind: str, source: str, grade_id: str | None = None, **flags: object) 
     return cell
 
 
+def _test(question: str, variable: str, visible: str) -> str:
+    region = hidden_region(question, variable).replace(
+        "### BEGIN HIDDEN TESTS\n", f"### BEGIN HIDDEN TESTS\n# {HIDDEN}\n")
+    return f"{visible}\n{region}"
+
+
 def source_notebook() -> NotebookNode:
     """The instructor's version of ``demo.ipynb`` (with solutions and hidden tests)."""
     nb = nbformat.v4.new_notebook()
@@ -87,15 +120,13 @@ def source_notebook() -> NotebookNode:
         _cell("markdown", "# Demo\nThe derivative, numerically.", "intro", locked=True),
         _cell("code", f"# Q1: d/dx x**2 at x = 3\n### BEGIN SOLUTION\n# {SECRET}\nanswer = 6\n"
               "### END SOLUTION", "q1_answer", solution=True),
-        _cell("code", "assert type(answer) in (int, float), 'answer must be a number'\n"
-              f"assert answer == 6\n### BEGIN HIDDEN TESTS\nassert abs(answer - 6) < 1e-9  # "
-              f"{HIDDEN}\n### END HIDDEN TESTS", "q1_test", grade=True, locked=True, points=2),
-        _cell("code", "def slope(f, x, h=1e-6):\n    ### BEGIN SOLUTION\n"
-              f"    # {SECRET}\n    return (f(x + h) - f(x - h)) / (2 * h)\n"
-              "    ### END SOLUTION", "q2_answer", solution=True),
-        _cell("code", "import sys\nsys.modules.pop('demochecks', None)  # a fresh copy\n"
-              "from demochecks import check_slope\ncheck_slope(slope)", "q2_test",
-              grade=True, locked=True, points=3),
+        _cell("code", _test("q1", "answer", "print('your answer:', answer)"), "q1_test",
+              grade=True, locked=True, points=2),
+        _cell("code", "# Q2: slopes of t**2 at 3, t**3 at 1, 5t at -2\n### BEGIN SOLUTION\n"
+              f"# {SECRET}\n{RIGHT_Q2}\n### END SOLUTION", "q2_answer", solution=True),
+        _cell("code", _test("q2", "slopes", "import sys\nsys.modules.pop('demochecks', None)\n"
+                            "from demochecks import check_slopes\ncheck_slopes(slopes)"),
+              "q2_test", grade=True, locked=True, points=3),
         _cell("markdown", f"Why does the central difference beat the forward one?\n\n"
               f"### BEGIN SOLUTION\nIts error is O(h^2). {SECRET}\n### END SOLUTION",
               "q3_explain", grade=True, solution=True, points=1),
@@ -108,6 +139,8 @@ c = get_config()  # noqa: F821
 c.CourseDirectory.course_id = "demo-course"
 c.Execute.timeout = {timeout}
 c.OverwriteCells.add_missing_cells = True
+from autograder.nbgrader_support import configure
+configure(c, checker="demojudge.py", course_root={root!r})
 """
 
 
@@ -123,14 +156,20 @@ def venv_env() -> dict[str, str]:
     return env
 
 
-def make_course(root: Path, *, cell_timeout: int = 5) -> Path:
-    """Write the source assignment and config under ``root`` and run generate_assignment."""
+def make_course(root: Path, *, cell_timeout: int = 60) -> Path:
+    """Write the source assignment and config under ``root`` and run generate_assignment.
+
+    The cell timeout is generous: the tests check outcomes, not speed, and an honest cell
+    must never time out on a busy machine (the hostile loops end by being interrupted).
+    """
     root.mkdir(parents=True, exist_ok=True)
     src = root / "source" / ASSIGNMENT
     src.mkdir(parents=True, exist_ok=True)
     nbformat.write(source_notebook(), src / f"{NOTEBOOK}.ipynb")
     (src / "demochecks.py").write_text(CHECKS, encoding="utf-8")
-    (root / "nbgrader_config.py").write_text(CONFIG.format(timeout=cell_timeout))
+    (root / "demojudge.py").write_text(JUDGE, encoding="utf-8")
+    (root / "nbgrader_config.py").write_text(
+        CONFIG.format(timeout=cell_timeout, root=str(root.resolve())))
     subprocess.run([str(venv_bin() / "nbgrader"), "generate_assignment", ASSIGNMENT, "--force"],
                    cwd=root, check=True, capture_output=True, text=True, env=venv_env())
     return root
@@ -151,8 +190,11 @@ def set_solution(nb: NotebookNode, grade_id: str, source: str) -> NotebookNode:
 
 
 RIGHT_Q1 = "answer = 6"
-RIGHT_Q2 = "def slope(f, x, h=1e-6):\n    return (f(x + h) - f(x - h)) / (2 * h)"
-FORWARD_Q2 = "def slope(f, x, h=1e-2):\n    return (f(x + h) - f(x)) / h"
+_SLOPES = ("slopes = [slope(lambda t: t * t, 3.0), slope(lambda t: t ** 3, 1.0), "
+           "slope(lambda t: 5 * t, -2.0)]")
+RIGHT_Q2 = f"def slope(f, x, h=1e-6):\n    return (f(x + h) - f(x - h)) / (2 * h)\n{_SLOPES}"
+FORWARD_Q2 = f"def slope(f, x, h=1e-2):\n    return (f(x + h) - f(x)) / h\n{_SLOPES}"
+WRONG_Q2 = f"def slope(f, x, h=1e-6):\n    return f(x) / x\n{_SLOPES}"
 RIGHT_Q3 = "The error of the central difference is second order in h."
 
 
@@ -166,7 +208,7 @@ def honest(root: Path) -> dict[str, NotebookNode]:
     subs["h_right"] = nb
     nb = released(root)
     set_solution(nb, "q1_answer", "answer = 9")
-    set_solution(nb, "q2_answer", "def slope(f, x, h=1e-6):\n    return f(x) / x")
+    set_solution(nb, "q2_answer", WRONG_Q2)
     subs["h_wrong"] = nb
     subs["h_blank"] = released(root)
     nb = released(root)

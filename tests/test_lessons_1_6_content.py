@@ -170,11 +170,13 @@ def test_widget_calls_are_the_examples():
         "03_derivative_as_limit.ipynb": "secant_explorer(f, 1)",
         "04_rules_of_differentiation.ipynb":
             "product_rule_explorer(x**2, x + 1, (0.5, 1.5), 1.0)",
+        "04_rules_of_differentiation.ipynb ":  # the second widget of lesson 4
+            "chain_rule_explorer(sp.sin(u), x**2, (0.0, 1.5), 1.0)",
         "05_differentiability.ipynb": "zoom_explorer(shapes, 0)",
         "06_first_and_second_derivatives.ipynb": "tangent_walker(f, (-3.5, 2.5))",
     }
     for name, call in calls.items():
-        assert call in code_cells(name)
+        assert call in code_cells(name.strip())
     assert "f = x**3 - x" in code_cells("03_derivative_as_limit.ipynb")
     assert "f = lesson_function(x)" in code_cells("02_limits_and_continuity.ipynb")
     assert "f = 2*x**3 + 3*x**2 - 12*x + 1" in code_cells("06_first_and_second_derivatives.ipynb")
@@ -354,6 +356,12 @@ def _lesson2_claims():
     ]
 
 
+def _chain_widget():
+    from calc_helpers.widgets import chain
+
+    return chain.example()
+
+
 def _limit_positions():
     from calc_helpers.widgets import limit as limit_widget
 
@@ -394,6 +402,11 @@ def _lesson4_claims():
          lambda: (2 * (a - 1), a * (1 - a), 2) == (-1, sp.Rational(1, 4), 2)
          and derivative_at(loss, 0) == sp.Rational(-1, 2)),
         ("increase $w$ to lower the loss", lambda: derivative_at(loss, 0) < 0),
+        ("the left panel is $u = g(x) = x^2$ and the right panel $y = f(u) = \\sin u$",
+         lambda: _chain_widget().inner_expr == x**2
+         and _chain_widget().outer_expr == sp.sin(real_symbol("u"))),
+        ("their product the exact derivative",
+         lambda: sp.simplify(_chain_widget().composite_derivative - 2 * x * sp.cos(x**2)) == 0),
     ]
 
 

@@ -80,12 +80,13 @@ def slope_of(line):
 # --- registry ---------------------------------------------------------------------------------
 
 
-def test_examples_registry_lists_the_six_widgets():
+def test_examples_registry_lists_the_seven_widgets():
     from calc_helpers.widgets import examples
 
     found = examples()
     for name in ("descent_explorer", "limit_explorer", "secant_explorer",
-                 "product_rule_explorer", "zoom_explorer", "tangent_walker"):
+                 "product_rule_explorer", "chain_rule_explorer", "zoom_explorer",
+                 "tangent_walker"):
         assert name in found
 
 
@@ -380,6 +381,7 @@ MOVES = {
     "tangent": ("position", [-2.0, -1.0, 0.0, 1.0, 2.0, 3.0, 4.0]),
     "limit": ("a", [-1.0, 1.0, 0.5, -2.0, 2.5]),
     "rules": ("dx", [0.01, 0.05, 0.2, 0.5, 0.1]),
+    "chain": ("x", [0.0, 0.5, 1.2, 1.5, 0.8]),
 }
 
 
@@ -402,7 +404,8 @@ def test_updates_move_existing_artists(name):
     assert artist_census(e.figure) == before
 
 
-@pytest.mark.parametrize("name", ["secant", "descent", "tangent", "zoom", "limit", "rules"])
+@pytest.mark.parametrize(
+    "name", ["secant", "descent", "tangent", "zoom", "limit", "rules", "chain"])
 def test_static_layer_is_rendered_once_and_matches_a_full_draw(name):
     from matplotlib.backends.backend_agg import FigureCanvasAgg
 
@@ -466,3 +469,27 @@ def test_descent_history_marks_a_run_that_leaves_the_panel():
     e.controls["rate"].value = 0.05
     e.step(10)
     assert len(e.escaped.get_xdata()) == 0 and e.escape_note.get_text() == ""
+
+
+def test_chain_rule_ratios_multiply_and_approach_the_derivatives():
+    e = build("chain")
+    u = real_symbol("u")
+    g, f = x**2, sp.sin(u)
+    for x0, dx in [(1.0, 0.1), (0.5, 0.3), (1.5, 0.001), (0.2, 0.01)]:
+        e.controls["x"].value = x0
+        e.controls["dx"].value = dx
+        dx = e.controls["dx"].value
+        u0, u1 = x0**2, (x0 + dx) ** 2
+        y0, y1 = np.sin(u0), np.sin(u1)
+        ratio_u, ratio_y, ratio = e.ratios
+        assert ratio_u == pytest.approx((u1 - u0) / dx)
+        assert ratio_y == pytest.approx((y1 - y0) / (u1 - u0))
+        assert ratio == pytest.approx(ratio_u * ratio_y) == pytest.approx((y1 - y0) / dx)
+        assert list(e.du_bar_left.get_ydata()) == pytest.approx([u0, u1])
+        assert list(e.du_bar_right.get_xdata()) == pytest.approx([u0, u1])
+        assert list(e.dy_bar.get_ydata()) == pytest.approx([y0, y1])
+        exact = float(derivative(f.subs(u, g)).subs(x, x0))
+        assert f"<b>{exact:.6g}</b>" in e.readout.value.replace("−", "-")
+    e.controls["x"].value, e.controls["dx"].value = 1.0, 0.001
+    exact = float(derivative(f.subs(u, g)).subs(x, 1))
+    assert e.ratios[2] == pytest.approx(exact, rel=2e-3)  # the nudge ratios reach (f∘g)′

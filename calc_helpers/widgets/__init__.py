@@ -17,6 +17,7 @@ BUILDERS = {
     "limit_explorer": "limit",
     "secant_explorer": "secant",
     "product_rule_explorer": "rules",
+    "chain_rule_explorer": "chain",
     "zoom_explorer": "zoom",
     "tangent_walker": "tangent",
     "chord_explorer": "chord",

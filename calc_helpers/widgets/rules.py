@@ -127,3 +127,4 @@ def example() -> ProductRuleExplorer:
 
     x = real_symbol("x")
     return product_rule_explorer(x**2, x + 1, (0.5, 1.5), 1.0)
+

@@ -350,7 +350,7 @@ def _lesson2_claims():
         ("The step has a jump at\n$0$, and everywhere else it is flat, so its slope is $0$",
          lambda: continuity(STEP, 0).kind == "jump"
          and derivative(STEP).subs(x, -1) == 0 and derivative(STEP).subs(x, 1) == 0),
-        ("which is\ncontinuous (and smooth) everywhere",
+        ("and it is\ncontinuous (and smooth) everywhere",
          lambda: continuity(SIGMOID, 0).continuous
          and differentiability(SIGMOID, 0).kind == "differentiable"),
     ]

@@ -402,8 +402,12 @@ CLAIMS = {
          lambda: ch.hessian(ml.mse_linear_2d(), (W, B)).det() == sp.Rational(8, 3)
          and ch.hessian(ml.mse_linear_2d(), (W, B))[0, 0] > 0
          and not ch.hessian(ml.mse_linear_2d(), (W, B)).free_symbols),
-        ("Take one neuron with input $x = 2$, target\n$y = 1$",
+        ("here is the same neuron, with input $x = 2$, target $y = 1$",
          lambda: ml.chain_rule_example.__defaults__[1:] == (2, 1)),
+        ("Lesson 4 followed one neuron through the\nchain rule at $w = 0$",
+         lambda: ml.chain_rule_example().loss.subs(W, 0) == sp.Rational(1, 4)
+         and sp.simplify(ml.chain_rule_example().loss
+                         - (1 / (1 + sp.exp(-2 * W)) - 1) ** 2) == 0),
         ("at $w = \\frac{1}{2}$", lambda: ml.chain_rule_example().w_value == sp.Rational(1, 2)),
         ("The two agree exactly", lambda: ml.chain_rule_example().agree),
         ("has its minimum at $w = \\frac{13}{14} \\approx 0.928571$",

@@ -92,8 +92,8 @@ class ZoomExplorer(Explorer):
         fig, ax = new_figure(figsize=(5.2, 4.2))
         self.ax = ax
         # few tick numbers, short (3 significant digits): every zoom redraws them
-        ax.xaxis.set_major_locator(MaxNLocator(4))
-        ax.yaxis.set_major_locator(MaxNLocator(4))
+        ax.xaxis.set_major_locator(MaxNLocator(3))
+        ax.yaxis.set_major_locator(MaxNLocator(3))
         ax.xaxis.set_major_formatter(FuncFormatter(_tick))
         ax.yaxis.set_major_formatter(FuncFormatter(_tick))
         ax.tick_params(labelsize=8)

@@ -1,5 +1,6 @@
 # The two commands: `make lab` (set up and start JupyterLab on the course) and
-# `make test` (set up with the dev extras and run every test).
+# `make test` (set up with the dev extras and run every test). `make test-fast` runs the unit
+# and property tests only (no browser, no nbgrader CLI, no notebook run): the everyday loop.
 
 PYTHON ?= python3
 VENV   ?= .venv
@@ -7,7 +8,7 @@ BIN    := $(VENV)/bin
 LAB_ARGS ?=
 ROOT_FLAG := $(if $(filter 0,$(shell id -u)),--allow-root,)
 
-.PHONY: lab test install install-dev chromium lint bench clean
+.PHONY: lab test test-fast install install-dev chromium lint bench clean
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -50,6 +51,12 @@ lint: install-dev
 test: install-dev
 	$(BIN)/ruff check .
 	$(BIN)/python -m pytest -n 2 --dist loadgroup $(PYTEST_ARGS)
+
+FAST_MARKERS := not browser and not slow and not notebooks
+
+test-fast: install-dev
+	$(BIN)/ruff check .
+	HYPOTHESIS_PROFILE=fast $(BIN)/python -m pytest -n 2 --dist loadgroup -m "$(FAST_MARKERS)" $(PYTEST_ARGS)
 
 bench: install-dev
 	for script in bench/*.py; do $(BIN)/python $$script || exit 1; done

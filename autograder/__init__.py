@@ -35,6 +35,7 @@ _HOME = {
     "Feedback": "feedback",
     "MESSAGES": "misconceptions",
     "TAGS": "misconceptions",
+    "newton_mistakes": "misconceptions",
     "assert_correct": "testing",
     "partial_credit": "testing",
 }
@@ -75,5 +76,6 @@ __all__ = [
     "check_intervals",
     "check_number",
     "check_subdifferential",
+    "newton_mistakes",
     "partial_credit",
 ]

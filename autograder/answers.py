@@ -38,7 +38,11 @@ _CONTAINERS = (list, tuple, set, frozenset)
 
 
 class NotAttempted(Exception):
-    """The answer is still the placeholder."""
+    """The answer is still the placeholder (`message`: what to do, or "" for the default)."""
+
+    def __init__(self, message: str = "") -> None:
+        super().__init__(message)
+        self.message = message
 
 
 class Unreadable(Exception):
@@ -60,6 +64,19 @@ class _Marker:
 NOT_ATTEMPTED = _Marker()
 
 
+class _Undefined(_Marker):
+    """The value `attempt` returns when the answer's name is not defined yet (NameError)."""
+
+    def __init__(self, error: NameError) -> None:
+        name = getattr(error, "name", None)
+        self.name = name if type(name) is str else None
+
+    def advice(self) -> str:
+        """What the student should do: run the cell that defines the answer."""
+        what = f"{self.name} is not defined yet" if self.name else str(NameError.__name__)
+        return f"run the cell that defines your answer first ({what}), then run this check again."
+
+
 class _Failed:
     """The value `attempt` returns when the student's code raised an error."""
 
@@ -70,17 +87,32 @@ class _Failed:
 def attempt(produce: Callable[[], Any]) -> Any:
     """Call `produce()` and return the student's answer, catching the usual stubs.
 
-    A NameError (variable never defined) or NotImplementedError (the nbgrader stub
-    ``raise NotImplementedError()``) gives a value every check reads as *not attempted*;
+    A NameError (variable never defined, so its cell has not been run) or NotImplementedError
+    (the nbgrader stub ``raise NotImplementedError()``) gives a value every check reads as
+    *not attempted*, the first with the advice to run the cell that defines the answer;
     any other error gives a value read as *cannot read* (naming the error). Use it in a test
     cell as ``check_derivative(attempt(lambda: dfdx), f)``.
     """
     try:
         return produce()
-    except (NameError, NotImplementedError):
+    except NameError as error:
+        return _Undefined(error)
+    except NotImplementedError:
         return NOT_ATTEMPTED
     except Exception as error:  # noqa: BLE001 - any failure of student code is reported
         return _Failed(error)
+
+
+def placeholder_message(value: Any) -> str | None:
+    """None if `value` is not a placeholder; else the body for `feedback.not_attempted`
+    ("" for the default text, the advice to run the answer's cell for an undefined name).
+
+    For callers that judge a whole answer before any check runs, such as a question in
+    several parts: ``placeholder_message(answer_of(lambda: answer_5b))``.
+    """
+    if type(value) is _Undefined:
+        return value.advice()
+    return "" if _placeholder(value) else None
 
 
 def answer_of(value: Any) -> Any:
@@ -144,6 +176,8 @@ def _check_sympy(value: Any, budget: list[int]) -> None:
 
 def _placeholder(value: Any) -> bool:
     if value is None or value is Ellipsis or value is NotImplemented or value is NOT_ATTEMPTED:
+        return True
+    if type(value) is _Undefined:
         return True
     if type(value) is str and not value.strip():
         return True
@@ -214,8 +248,16 @@ def normalize(answer: Any) -> Any:
     Raises NotAttempted for a placeholder and Unreadable for anything that is not a plain
     value; never calls a method of the answer's own class.
     """
+    if type(answer) in (types.FunctionType, partial):
+        # a zero-argument function: only an answer not defined yet (or a stub) is read from
+        # it; any value it gives is refused below, as every non-plain answer is
+        produced = attempt(answer)
+        if type(produced) is _Undefined or produced is NOT_ATTEMPTED:
+            answer = produced
     if type(answer) is _Failed:
         raise Unreadable(f"your code raised an error ({answer.description}).")
+    if type(answer) is _Undefined:
+        raise NotAttempted(answer.advice())
     if _placeholder(answer):
         raise NotAttempted()
     some, every = _has_placeholder(answer) if type(answer) in (*_CONTAINERS, dict) else (0, 0)
@@ -323,7 +365,11 @@ def read_number(answer: Any) -> sp.Expr:
     elif isinstance(answer, sp.Expr):
         value = read_expression(answer, ())
     else:
-        raise Unreadable("expected one number, such as 5/3 or -1.", show(answer))
+        raise Unreadable(
+            "expected one number: an integer, a fraction p/q, a decimal, or an exact "
+            "expression with sqrt, pi or e.",
+            show(answer),
+        )
     if value.free_symbols or value.has(sp.zoo, sp.nan):
         raise Unreadable("expected a number, without variables.", show(value))
     if value.is_extended_real is False:
@@ -331,15 +377,48 @@ def read_number(answer: Any) -> sp.Expr:
     return value
 
 
+_POINTS_EXAMPLE = "a list of x-values such as [a, b] (numbers in place of a and b)"
+_COORDINATES = (
+    "that looks like the coordinates (x, y) of one point. Give only the x-values, as "
+    f"{_POINTS_EXAMPLE}, or [] if there are none."
+)
+
+
+def _looks_like_coordinates(answer: Any) -> bool:
+    """'(a, b)' typed as text, or a tuple (a, a): one point's coordinates, not a list."""
+    if type(answer) is tuple:
+        return len(answer) == 2 and type(answer[0]) is type(answer[1]) and answer[0] == answer[1]
+    if type(answer) is not str:
+        return False
+    text = answer.strip()
+    if not (text.startswith("(") and text.endswith(")")):
+        return False
+    depth = 0
+    for i, ch in enumerate(text):
+        depth += ch in "([{"
+        depth -= ch in ")]}"
+        if depth == 0 and i < len(text) - 1:
+            return False  # the first bracket closes before the end: not one tuple
+    return len(_split_top(text)) == 2
+
+
 def read_points(answer: Any) -> list[sp.Expr]:
-    """A list of real numbers: a list/tuple/set, a SymPy FiniteSet, or text like '-1, 5/3'."""
+    """A list of real numbers: a list/tuple/set, a SymPy FiniteSet, or text like '-1, 5/3'.
+
+    A pair in round brackets typed as text, ``"(2, 4)"``, or a tuple of two equal numbers
+    reads as the coordinates of one point and is refused with a message saying what to give.
+    """
     if type(answer) is str:
+        if _looks_like_coordinates(answer):
+            raise Unreadable(_COORDINATES, answer[:60])
         try:
             values = parse_points(answer)
         except (ParseError, ValueError, TypeError, RecursionError) as error:
-            raise _parse_error(error, "a list of numbers such as -1, 5/3") from None
+            raise _parse_error(error, _POINTS_EXAMPLE) from None
         return [read_number(v) for v in values]
     if type(answer) in (list, tuple):
+        if _looks_like_coordinates(answer):
+            raise Unreadable(_COORDINATES, show(answer))
         return [read_number(v) for v in answer]
     if answer is sp.S.EmptySet:
         return []
@@ -349,7 +428,7 @@ def read_points(answer: Any) -> list[sp.Expr]:
         raise Unreadable("expected a finite list of points, not an interval.", show(answer))
     if type(answer) in (int, float) or isinstance(answer, sp.Expr):
         return [read_number(answer)]
-    raise Unreadable("expected a list of numbers such as [-1, 5/3].", show(answer))
+    raise Unreadable(f"expected {_POINTS_EXAMPLE}.", show(answer))
 
 
 _INFINITY_WORDS = {"oo": 1, "inf": 1, "infinity": 1, "∞": 1}
@@ -440,6 +519,13 @@ def read_label(answer: Any, synonyms: Mapping[str, str], what: str) -> str:
     return synonyms[key]
 
 
+# Letters, not numbers: an example made of numbers could be the question's answer.
+_MAPPING_EXAMPLE = (
+    "expected a dict with one entry per critical point, such as {a: 'local_max', "
+    "b: 'neither'} with the points' numbers in place of a and b."
+)
+
+
 def read_mapping(answer: Any) -> list[tuple[sp.Expr, Any]]:
     """(point, value) pairs from a dict {point: value} or a list of (point, value) pairs."""
     if type(answer) in (list, tuple) and all(
@@ -447,7 +533,7 @@ def read_mapping(answer: Any) -> list[tuple[sp.Expr, Any]]:
     ):
         return [(read_number(k), v) for k, v in answer]
     if type(answer) is not dict:
-        raise Unreadable("expected a dict such as {-1: 'local_max', 3: 'local_min'}.", show(answer))
+        raise Unreadable(_MAPPING_EXAMPLE, show(answer))
     return [(read_number(k), v) for k, v in answer.items()]
 
 

@@ -27,9 +27,9 @@ from calc_helpers import parse, parse_number
 
 from . import equivalence as eq
 from .answers import NotAttempted, Unreadable, normalize, read_expression, show
-from .feedback import Feedback, cannot_read, correct, not_attempted, not_yet
+from .feedback import Feedback, almost, cannot_read, correct, not_attempted, not_yet
 from .log import record
-from .misconceptions import explain
+from .misconceptions import ROUNDED, explain
 
 CHECK_SECONDS = 1.0
 
@@ -92,8 +92,8 @@ def run_check(
         try:
             with time_limit(CHECK_SECONDS):
                 feedback = judge(normalize(answer))
-        except NotAttempted:
-            feedback = not_attempted()
+        except NotAttempted as stub:
+            feedback = not_attempted(stub.message)
         except Unreadable as problem:
             feedback = cannot_read(problem.message, problem.interpreted)
         except CheckTimeout:
@@ -167,7 +167,8 @@ class ExpressionReference:
     """A right expression, its values at sample points, and wrong answers to recognise.
 
     `candidates` are (tag, values) of misconception answers; `integrand` holds the values of
-    f when an antiderivative of f is a recognisable wrong answer (integrated instead).
+    f when an antiderivative of f is a recognisable wrong answer (integrated instead);
+    `notes` are (tag, sentence) remarks that fit this question (see `misconceptions.explain`).
     """
 
     expected: sp.Expr
@@ -177,6 +178,7 @@ class ExpressionReference:
     values: np.ndarray
     candidates: tuple[tuple[str, np.ndarray], ...] = ()
     integrand: np.ndarray | None = None
+    notes: tuple[tuple[str, str], ...] = ()
 
 
 def build_reference(
@@ -185,6 +187,7 @@ def build_reference(
     domain: sp.Set | None = None,
     mistakes: Sequence[tuple[str, sp.Expr]] = (),
     integrand: sp.Expr | None = None,
+    notes: tuple[tuple[str, str], ...] = (),
 ) -> ExpressionReference:
     """Sample the expected expression and each candidate mistake (duplicates dropped)."""
     names = tuple(names)
@@ -207,7 +210,7 @@ def build_reference(
             kept.append((tag, wrong_values))
         integrand_values = None if integrand is None else eq.evaluate(integrand, samples)
     return ExpressionReference(
-        expected, names, domain, samples, values, tuple(kept), integrand_values
+        expected, names, domain, samples, values, tuple(kept), integrand_values, tuple(notes)
     )
 
 
@@ -218,6 +221,7 @@ class Verdict:
     equal: bool
     tags: tuple[str, ...]
     shown: str
+    rounded: bool = False
 
 
 def compare_expression(student: sp.Expr, ref: ExpressionReference) -> Verdict:
@@ -248,6 +252,10 @@ def compare_expression(student: sp.Expr, ref: ExpressionReference) -> Verdict:
         slope = eq.evaluate(sp.diff(student, x), ref.samples)
         if eq.agree(slope, ref.integrand, rel, slack):
             return Verdict(False, ("integrated_instead",), shown)
+    if eq.has_float(student):
+        loose = eq.CLOSE_FACTOR * eq.REL_TOL
+        if eq.agree(student_values, expected_values, loose, loose):
+            return Verdict(False, (), shown, rounded=True)
     return Verdict(False, (), shown)
 
 
@@ -258,4 +266,7 @@ def judge_expression(data: Any, ref: ExpressionReference, generic: str) -> Feedb
     if verdict.equal:
         note = "(accepted within rounding)" if eq.has_float(student) else ""
         return correct(verdict.shown, note)
-    return not_yet(explain(verdict.tags) or generic, verdict.tags, verdict.shown)
+    if verdict.rounded:
+        return almost(0.0, ROUNDED["coefficients"], (), verdict.shown)
+    body = explain(verdict.tags, notes=ref.notes) or generic
+    return not_yet(body, verdict.tags, verdict.shown)

@@ -24,10 +24,13 @@ from .checks_core import (
     run_check,
     symbol_name,
 )
-from .equivalence import same_number
+from .equivalence import CLOSE_FACTOR, REL_TOL, same_number
 from .feedback import Feedback, almost, correct, not_yet
-from .misconceptions import derivative_mistakes, explain
+from .misconceptions import MESSAGES, ROUNDED, derivative_mistakes, explain, notes_for
 
+_ONE_AT_A_TIME = (
+    "Differentiate with respect to one variable at a time, holding the others constant."
+)
 _NOT_DERIVATIVE = (
     "That is not the derivative. Differentiate term by term and check each rule you used "
     "(power, product, quotient, chain)."
@@ -69,36 +72,54 @@ def check_expression(
     )
 
 
-def _judge_number(data: Any, expected: sp.Expr, rel_tol: float) -> Feedback:
+def _judge_number(
+    data: Any, expected: sp.Expr, rel_tol: float, mistakes: tuple[tuple[str, sp.Expr], ...] = ()
+) -> Feedback:
     value = read_number(data)
     shown = show(value)
     exact, within = same_number(value, expected, rel_tol)
     if within:
         return correct(shown, "" if exact else "(accepted within the tolerance)")
+    for tag, wrong in mistakes:
+        if same_number(value, wrong, rel_tol)[1]:
+            return not_yet(explain((tag,)), (tag,), shown)
     if expected != 0 and same_number(-value, expected, rel_tol)[1]:
         return not_yet(explain(("sign_error",)), ("sign_error",), shown)
-    if same_number(value, expected, 10 * rel_tol)[1]:
-        return almost(
-            0.0,
-            "close, but not accurate enough: give an exact value or more significant digits.",
-            (),
-            shown,
-        )
+    if same_number(value, expected, CLOSE_FACTOR * rel_tol)[1]:
+        return almost(0.0, ROUNDED["value"], (), shown)
     return not_yet("That is not the value expected. Check your working.", (), shown)
 
 
 def check_number(
-    answer: Any, expected: Any, rel_tol: float = 1e-3, *, question: str | None = None
+    answer: Any,
+    expected: Any,
+    rel_tol: float = REL_TOL,
+    *,
+    mistakes: Sequence[tuple[str, Any]] = (),
+    question: str | None = None,
 ) -> Feedback:
     """Whether the answer is the expected real number.
 
     Exact answers that equal it are always accepted (``sqrt(2)/2`` for ``1/sqrt(2)``);
     decimals within the relative tolerance are accepted (WeBWorK's default 0.1%). Text such
-    as ``5/3``, ``1/e``, ``sqrt(2)/2`` is read by calc_helpers.parse_number.
+    as ``5/3``, ``1/e``, ``sqrt(2)/2`` is read by calc_helpers.parse_number. `mistakes` are
+    (tag, wrong value) pairs a misconception gives (e.g. `misconceptions.newton_mistakes`);
+    an answer equal to one gets that tag's message.
     """
     target = instructor_number(expected)
+    unknown = [tag for tag, _ in mistakes if tag not in MESSAGES]
+    if unknown:
+        raise ValueError(f"unknown misconception tags {unknown}; see autograder.TAGS")
+    wrongs = tuple(
+        (tag, wrong)
+        for tag, wrong in ((tag, instructor_number(value)) for tag, value in mistakes)
+        if not same_number(wrong, target, rel_tol)[1]  # a "mistake" that gives the answer
+    )
     return run_check(
-        "check_number", question, answer, lambda data: _judge_number(data, target, rel_tol)
+        "check_number",
+        question,
+        answer,
+        lambda data: _judge_number(data, target, rel_tol, wrongs),
     )
 
 
@@ -115,7 +136,8 @@ def derivative_reference(f: Any, x: Any, n: int) -> ExpressionReference:
     expected = ch.derivative(expr, var, n)
     mistakes = derivative_mistakes(expr, var, n)
     integrand = expr if n == 1 else None
-    return build_reference(expected, (var.name,), None, mistakes, integrand)
+    notes = notes_for([ch.derivative(expr, var, k) if k else expr for k in range(n)])
+    return build_reference(expected, (var.name,), None, mistakes, integrand, notes)
 
 
 def check_derivative(
@@ -159,8 +181,9 @@ def _names(variables: Sequence[sp.Symbol | str]) -> tuple[str, ...]:
 def _gradient_references(f: Any, names: tuple[str, ...]) -> tuple[ExpressionReference, ...]:
     expr = instructor_expression(f, names)
     symbols = [sp.Symbol(n, real=True) for n in names]
+    notes = notes_for([expr])
     return tuple(
-        build_reference(sp.diff(expr, v), names, None, derivative_mistakes(expr, v))
+        build_reference(sp.diff(expr, v), names, None, derivative_mistakes(expr, v), None, notes)
         for v in symbols
     )
 
@@ -175,9 +198,12 @@ def _hessian_references(
     rows = []
     for vi in symbols:
         first = sp.diff(expr, vi)
+        notes = notes_for([first])
         rows.append(
             tuple(
-                build_reference(sp.diff(first, vj), names, None, derivative_mistakes(first, vj))
+                build_reference(
+                    sp.diff(first, vj), names, None, derivative_mistakes(first, vj), None, notes
+                )
                 for vj in symbols
             )
         )
@@ -193,10 +219,15 @@ def _judge_entries(
     if right == len(refs):
         return correct(shown)
     body = f"{right} of the {len(refs)} {what} are right."
-    detail = (
-        explain(tags)
-        or "Differentiate with respect to one variable at a time, holding the others constant."
-    )
+    rounded = sum(v.rounded for v in verdicts)
+    if rounded:
+        body += f" {rounded} {'is' if rounded == 1 else 'are'} {ROUNDED['coefficients']}"
+    notes = tuple(dict.fromkeys(note for r in refs for note in r.notes))
+    detail = explain(tags, notes=notes)
+    if not detail and right + rounded < len(refs):
+        detail = _ONE_AT_A_TIME
+    if rounded:
+        return almost(right / len(refs), f"{body} {detail}", tags, shown)
     if right:
         return almost(right / len(refs), f"{body} {detail}", tags, shown)
     return not_yet(f"{body} {detail}", tags, shown)
@@ -221,9 +252,27 @@ def check_gradient(
                 f"{len(refs)} in all, and yours has {len(entries)}."
             )
             return not_yet(body, (), shown)
-        return _judge_entries(entries, refs, "components", shown)
+        feedback = _judge_entries(entries, refs, "components", shown)
+        if not feedback.correct and _permuted(entries, refs):
+            tags = ("gradient_components_swapped",)
+            body = f"{explain(tags)} Each component is right, but in the wrong place."
+            return not_yet(body, tags, shown)
+        return feedback
 
     return run_check("check_gradient", question, answer, judge)
+
+
+def _permuted(entries: list[sp.Expr], refs: list[ExpressionReference]) -> bool:
+    """Whether the entries are the right components in another order (not all in place)."""
+    if len(entries) < 2:
+        return False
+    left = list(range(len(refs)))
+    for entry in entries:
+        place = next((j for j in left if compare_expression(entry, refs[j]).equal), None)
+        if place is None:
+            return False
+        left.remove(place)
+    return True
 
 
 def check_hessian(

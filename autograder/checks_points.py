@@ -15,11 +15,9 @@ from calc_helpers.sign_charts import resolve_domain
 
 from .answers import Unreadable, read_label, read_mapping, read_points, show
 from .checks_core import function_of, quietly, run_check
-from .equivalence import constant_value
+from .equivalence import close, constant_value, roughly
 from .feedback import Feedback, almost, correct, not_yet
-from .misconceptions import classification_tags, explain
-
-REL_TOL = 1e-3
+from .misconceptions import ROUNDED, classification_tags, explain
 
 _LABELS = {
     **dict.fromkeys(
@@ -89,23 +87,39 @@ def _floats(points: Any) -> np.ndarray:
     return np.array([constant_value(p) for p in points], dtype=float)
 
 
-def _close(a: float, b: float) -> bool:
-    if not (np.isfinite(a) and np.isfinite(b)):
-        return bool(a == b)
-    return abs(a - b) <= REL_TOL * abs(b) or abs(a - b) <= 1e-12
+def _match(student: np.ndarray, expected: np.ndarray) -> tuple[list[int], list[int], list[int]]:
+    """(expected points found, student points matching none, expected points rounded).
 
+    Indices: of expected points found within the tolerance, of student points that match
+    no expected point, and of expected points given only rounded too much.
 
-def _match(student: np.ndarray, expected: np.ndarray) -> tuple[list[int], list[int]]:
-    """(indices of expected points found, indices of student points matching none)."""
+    A student point only `roughly` equal to an expected point not found otherwise is counted
+    as rounded: neither found nor extra.
+    """
     found: list[int] = []
     extra: list[int] = []
     for i, value in enumerate(student):
-        hits = [j for j, e in enumerate(expected) if _close(value, e)]
+        hits = [j for j, e in enumerate(expected) if close(value, e)]
         if hits:
             found.extend(j for j in hits[:1] if j not in found)
         else:
             extra.append(i)
-    return found, extra
+    rounded: list[int] = []
+    for i in list(extra):
+        hits = [
+            j
+            for j, e in enumerate(expected)
+            if j not in found and j not in rounded and roughly(student[i], e)
+        ]
+        if hits:
+            rounded.append(hits[0])
+            extra.remove(i)
+    return found, extra, rounded
+
+
+def _nearest(value: float, expected: np.ndarray) -> int:
+    """Index of the expected point nearest to `value`."""
+    return int(np.argmin(np.abs(expected - value)))
 
 
 def _unique(points: list[sp.Expr]) -> list[sp.Expr]:
@@ -115,7 +129,7 @@ def _unique(points: list[sp.Expr]) -> list[sp.Expr]:
         v = constant_value(p)
         if np.isnan(v):
             raise Unreadable("the points must be real numbers.", show(points))
-        if not any(_close(v, w) for w in values):
+        if not any(close(v, w) for w in values):
             kept.append(p)
             values.append(v)
     return kept
@@ -132,7 +146,7 @@ def _extra_tag(point: sp.Expr, ref: PointsReference) -> str:
     if not _in_domain(point, ref.domain):
         return "outside_domain"
     value = constant_value(point)
-    if any(_close(value, m) for m in ref.near_misses):
+    if any(close(value, m) for m in ref.near_misses):
         return "inflection_without_sign_change"
     return "extra_point"
 
@@ -140,17 +154,20 @@ def _extra_tag(point: sp.Expr, ref: PointsReference) -> str:
 def _judge_points(data: Any, ref: PointsReference, missing_tag: str, what: str) -> Feedback:
     student = _unique(read_points(data))
     shown = show(sp.FiniteSet(*student)) if student else "{} (no points)"
-    found, extra = _match(_floats(student), ref.floats)
+    found, extra, rounded = _match(_floats(student), ref.floats)
     tags: list[str] = []
     for j, special in enumerate(ref.special):
-        if j not in found:
+        if j not in found and j not in rounded:
             tags.append("missing_nondifferentiable_point" if special else missing_tag)
     tags.extend(_extra_tag(student[i], ref) for i in extra)
     tags = list(dict.fromkeys(tags))
     total = len(ref.expected) + len(extra)
-    if not tags:
+    if not tags and not rounded:
         return correct(shown)
     score = len(found) / total if total else 0.0
+    if rounded:
+        body = f"{ROUNDED['values']} {explain(tags)}"
+        return almost(score, body, tuple(tags), shown)
     if found:
         return almost(score, f"part of your answer is right. {explain(tags)}", tuple(tags), shown)
     generic = f"none of your points are {what}. {explain(tags)}"
@@ -186,7 +203,7 @@ def inflection_reference(f: Any, x: Any, domain: sp.Set | None) -> PointsReferen
     near = [
         p
         for p in chart.points
-        if not any(_close(constant_value(p), v) for v in values) and _in_domain(p, chart.domain)
+        if not any(close(constant_value(p), v) for v in values) and _in_domain(p, chart.domain)
     ]
     return _points_reference(expected, [False] * len(expected), near, chart.domain)
 
@@ -203,8 +220,10 @@ def check_critical_points(
     where f' = 0 or f' is undefined).
 
     Answers: a list/tuple/set of numbers or strings, a SymPy FiniteSet, or text such as
-    ``"-1, 5/3"``, ``"[-1, 5/3]"``, ``"{ }"``. Decimals within 0.1% count. Partial credit:
-    points found / (expected points + extra points).
+    ``"-1, 5/3"``, ``"[-1, 5/3]"``, ``"{ }"``. Decimals within 0.1% count; a point rounded
+    further (within 1%) gets "close: give exact values", neither found nor extra. A pair typed
+    as ``"(2, 4)"`` reads as one point's coordinates and is refused. Partial credit: points
+    found / (expected points + extra points).
     """
     ref = critical_reference(f, x, domain)
     return run_check(
@@ -283,19 +302,20 @@ def _judge_classification(data: Any, ref: ClassificationReference) -> Feedback:
     points = ref.points
     right = 0
     tags: list[str] = []
-    matched: set[int] = set()
-    extra = 0
-    for point, label in said:
-        value = constant_value(point)
-        hits = [j for j, e in enumerate(points.floats) if _close(value, e) and j not in matched]
-        if not hits:
-            extra += 1
-            tags.append(_extra_tag(point, points))
-            continue
-        j = hits[0]
-        matched.add(j)
+    student = _floats([point for point, _ in said])
+    found, extra_at, rounded = _match(student, points.floats)
+    matched = dict.fromkeys(found + rounded)
+    extra = len(extra_at)
+    for i in extra_at:
+        tags.append(_extra_tag(said[i][0], points))
+    judged: set[int] = set()
+    for i, (_, label) in enumerate(said):
+        j = _nearest(student[i], points.floats)
+        if i in extra_at or j in judged:
+            continue  # an extra point, or a second label for the same point
+        judged.add(j)
         if label == ref.labels[j]:
-            right += 1
+            right += j in found
         else:
             tags.extend(classification_tags(ref.labels[j], label, ref.stationary[j], ref.flat[j]))
     for j, special in enumerate(points.special):
@@ -306,7 +326,9 @@ def _judge_classification(data: Any, ref: ClassificationReference) -> Feedback:
     if right == total:
         return correct(shown)
     generic = "Some labels are not right: use the sign of f' on each side of each point."
-    body = explain(tags) or generic
+    body = explain(tags) or ("" if rounded else generic)
+    if rounded:
+        return almost(right / total, f"{ROUNDED['values']} {body}", tuple(tags), shown)
     if right:
         return almost(right / total, f"part of your answer is right. {body}", tuple(tags), shown)
     return not_yet(body, tuple(tags), shown)

@@ -15,11 +15,9 @@ from calc_helpers.sign_charts import resolve_domain
 
 from .answers import Unreadable, read_number, read_set, show
 from .checks_core import function_of, quietly, run_check
-from .equivalence import constant_value, intervals, same_number
+from .equivalence import CLOSE_FACTOR, REL_TOL, close, constant_value, intervals, same_number
 from .feedback import Feedback, almost, correct, not_yet
-from .misconceptions import explain
-
-REL_TOL = 1e-3
+from .misconceptions import ROUNDED, explain
 
 WHICH = ("increasing", "decreasing", "concave_up", "concave_down")
 _OPPOSITE = {
@@ -38,14 +36,6 @@ _GENERIC = {
 Pieces = tuple[tuple[float, float], ...]
 
 
-def _near(a: float, b: float) -> bool:
-    if a == b:
-        return True
-    if not (math.isfinite(a) and math.isfinite(b)):
-        return False
-    return abs(a - b) <= REL_TOL * abs(b) or abs(a - b) <= 1e-12
-
-
 def pieces(value: sp.Set, holes: tuple[float, ...] = ()) -> Pieces:
     """The set as sorted, merged (lo, hi) intervals, ignoring ends and isolated points.
 
@@ -56,22 +46,24 @@ def pieces(value: sp.Set, holes: tuple[float, ...] = ()) -> Pieces:
     spans = sorted((lo, hi) for lo, hi in intervals(value) if hi > lo)
     merged: list[list[float]] = []
     for lo, hi in spans:
-        touching = merged and _near(lo, merged[-1][1])
+        touching = merged and close(lo, merged[-1][1])
         if merged and (lo < merged[-1][1] and not touching):
             merged[-1][1] = max(merged[-1][1], hi)
-        elif touching and not any(_near(lo, h) for h in holes):
+        elif touching and not any(close(lo, h) for h in holes):
             merged[-1][1] = max(merged[-1][1], hi)
         else:
             merged.append([lo, hi])
     return tuple((lo, hi) for lo, hi in merged)
 
 
-def _same_piece(a: tuple[float, float], b: tuple[float, float]) -> bool:
-    return _near(a[0], b[0]) and _near(a[1], b[1])
+def _same_piece(
+    a: tuple[float, float], b: tuple[float, float], rel: float = REL_TOL
+) -> bool:
+    return close(a[0], b[0], rel) and close(a[1], b[1], rel)
 
 
-def _same(a: Pieces, b: Pieces) -> bool:
-    return len(a) == len(b) and all(_same_piece(p, q) for p, q in zip(a, b, strict=True))
+def _same(a: Pieces, b: Pieces, rel: float = REL_TOL) -> bool:
+    return len(a) == len(b) and all(_same_piece(p, q, rel) for p, q in zip(a, b, strict=True))
 
 
 @dataclass(frozen=True)
@@ -110,7 +102,7 @@ def intervals_reference(f: Any, which: str, x: Any, domain: sp.Set | None) -> In
 
 def _within_domain(piece: tuple[float, float], domain: Pieces) -> bool:
     lo, hi = piece
-    return any((lo >= a or _near(lo, a)) and (hi <= b or _near(hi, b)) for a, b in domain)
+    return any((lo >= a or close(lo, a)) and (hi <= b or close(hi, b)) for a, b in domain)
 
 
 def _judge_intervals(data: Any, ref: IntervalsReference, variable: str) -> Feedback:
@@ -121,17 +113,28 @@ def _judge_intervals(data: Any, ref: IntervalsReference, variable: str) -> Feedb
     outside = any(not _within_domain(p, ref.domain) for p in raw)
     if _same(student, ref.expected) and not outside:
         return correct(shown)
+    loose = CLOSE_FACTOR * REL_TOL
     tags: list[str] = []
     if outside:
         tags.append("outside_domain")
-    if student and _same(student, ref.opposite) and not _same(ref.opposite, ref.expected):
+    if student and _same(student, ref.opposite, loose) and not _same(ref.opposite, ref.expected):
         tags.append(ref.swap_tag)
     matched = [p for p in student if any(_same_piece(p, q) for q in ref.expected)]
-    extra = len(student) - len(matched)
+    rounded = [
+        p
+        for p in student
+        if p not in matched and any(_same_piece(p, q, loose) for q in ref.expected)
+    ]
+    extra = len(student) - len(matched) - len(rounded)
     total = len(ref.expected) + extra
+    score = len(matched) / total if total else 0.0
+    if rounded and not tags:
+        body = ROUNDED["values"]
+        if extra or len(matched) + len(rounded) < len(ref.expected):
+            body += f" {ref.generic}"
+        return almost(score, body, (), shown)
     body = explain(tags) or ref.generic
     if matched and not outside and total:
-        score = len(matched) / total
         return almost(score, f"part of your answer is right. {body}", tuple(tags), shown)
     return not_yet(body, tuple(tags), shown)
 
@@ -151,7 +154,8 @@ def check_intervals(
     Answers: a SymPy set, interval notation such as ``"(-oo, -1) U (3, oo)"`` (also ``∪``,
     ``inf``, ``∞``, ``[a, b]``), or a list of (lo, hi) pairs. Sets are compared up to finitely
     many points, so open or closed ends at a critical point do not matter; an interval that
-    runs across a point where f is undefined does. Partial credit per interval.
+    runs across a point where f is undefined does. Ends rounded within 0.1% count; rounded
+    further (within 1%) they get "close: give exact values". Partial credit per interval.
     """
     ref = intervals_reference(f, which, x, domain)
     variable = function_of(f, x)[1].name
@@ -184,28 +188,49 @@ def _ends(answer: sp.Set) -> tuple[sp.Expr, sp.Expr]:
     raise Unreadable("expected one closed interval such as [0, 1] (or one number).", show(answer))
 
 
-def _judge_subdifferential(data: Any, low: sp.Expr, high: sp.Expr) -> Feedback:
+_CLOSED = (
+    "A subdifferential is a closed interval: it contains both one-sided derivatives, so "
+    "write it with square brackets, as in [a, b]."
+)
+
+
+def _read_subdifferential(data: Any) -> sp.Set:
+    """The answer as a set: interval notation, a pair (closed), or one number."""
     try:
-        answer = read_set(data, pairs_closed=True)
-    except Unreadable:
+        return read_set(data, pairs_closed=True)
+    except Unreadable as set_error:
         if type(data) is not str:
             raise
-        answer = sp.FiniteSet(read_number(data))
+        try:
+            return sp.FiniteSet(read_number(data))
+        except Unreadable:
+            if data.strip()[:1] in "([{":
+                raise set_error from None  # written as an interval: its own message
+            raise
+
+
+def _judge_subdifferential(data: Any, low: sp.Expr, high: sp.Expr) -> Feedback:
+    answer = _read_subdifferential(data)
     shown = show(answer)
     s_low, s_high = _ends(answer)
+    not_closed = isinstance(answer, sp.Interval) and (answer.left_open or answer.right_open)
     good = [same_number(s, e, REL_TOL)[1] for s, e in ((s_low, low), (s_high, high))]
     if all(good):
-        note = ""
-        if isinstance(answer, sp.Interval) and (answer.left_open or answer.right_open):
-            note = "(a subdifferential always contains its ends: write it with [ ].)"
-        return correct(shown, note)
+        return not_yet(_CLOSED, (), shown) if not_closed else correct(shown)
+    closed_note = f" {_CLOSED}" if not_closed else ""
+    loose = CLOSE_FACTOR * REL_TOL
+    near = [same_number(s, e, loose)[1] for s, e in ((s_low, low), (s_high, high))]
+    if all(near):
+        score = 0.5 if any(good) and constant_value(low) != constant_value(high) else 0.0
+        score = 0.0 if not_closed else score
+        return almost(score, ROUNDED["values"] + closed_note, (), shown)
     kink = "At a kink the subdifferential is every slope between the left and the right "
-    kink += "derivative: find both one-sided derivatives."
+    kink += "derivative: find both one-sided derivatives." + closed_note
     if constant_value(low) != constant_value(high) and constant_value(s_low) == constant_value(
         s_high
     ):
         return not_yet(f"one number is not enough here. {kink}", (), shown)
-    if any(good):
+    if any(good) and not not_closed:
         return almost(0.5, f"one end is right. {kink}", (), shown)
     return not_yet(kink, (), shown)
 
@@ -216,7 +241,8 @@ def check_subdifferential(
     """Whether the answer is the subdifferential of the convex function f at a.
 
     Answers: text such as ``"[0, 1]"`` (or ``"{1}"``/``"1"`` where f is differentiable), a
-    SymPy Interval, or a pair (0, 1) read as the closed interval [0, 1].
+    SymPy Interval, or a pair (0, 1) read as the closed interval [0, 1]. Open or half-open
+    intervals are refused (a subdifferential is closed), with a message saying so.
     """
     low, high = _subdifferential(f, a, x)
     return run_check(

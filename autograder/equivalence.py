@@ -17,6 +17,8 @@ import numpy as np
 import sympy as sp
 
 REL_EXACT = 1e-8  # agreement expected from two exact formulas evaluated in floating point
+REL_TOL = 1e-3  # a decimal answer within 0.1% counts as right (WeBWorK's default)
+CLOSE_FACTOR = 10  # within CLOSE_FACTOR * REL_TOL: "close, give exact values"
 MIN_POINTS = 6  # fewer defined points than this: numeric comparison is not conclusive
 _SEED = 20240601
 _FINE = 801  # grid used to find where the reference is defined and where kinks are
@@ -362,9 +364,10 @@ def agree(
     """Whether two value arrays agree wherever the reference is defined.
 
     Each point must agree within `rel` relative to the two values, plus `slack` times the
-    reference's typical size (its median magnitude), which absorbs rounding near zeros of
-    the function. None when the reference is defined at too few points for a verdict; the
-    student's values must be defined wherever the reference is.
+    reference's typical size (its median magnitude, at least 1), which absorbs rounding near
+    zeros of the function and in tails where it decays (1 - tanh(x)^2 against 1/cosh(x)^2).
+    None when the reference is defined at too few points for a verdict; the student's values
+    must be defined wherever the reference is.
     """
     defined = np.isfinite(reference)
     if defined.sum() < MIN_POINTS:
@@ -372,14 +375,30 @@ def agree(
     s, r = student[defined], reference[defined]
     if not np.all(np.isfinite(s)):
         return False
-    scale = float(np.median(np.abs(r))) or 1.0
+    scale = max(float(np.median(np.abs(r))), 1.0)
     tolerance = rel * np.maximum(np.abs(s), np.abs(r)) + slack * scale + 1e-300
     return bool(np.all(np.abs(s - r) <= tolerance))
 
 
 def tolerance_for(expr: sp.Basic) -> tuple[float, float]:
     """(rel, slack) for comparing an answer: exact formulas tightly, decimals within 0.1%."""
-    return (1e-3, 1e-4) if has_float(expr) else (REL_EXACT, 1e-10)
+    return (REL_TOL, REL_TOL / 10) if has_float(expr) else (REL_EXACT, 1e-10)
+
+
+def close(a: float, b: float, rel: float = REL_TOL) -> bool:
+    """Whether the float `a` equals `b` within `rel` relative to `b` (or 1e-12 absolute).
+
+    Infinite values are close only to themselves; NaN to nothing. This is the one rule for
+    decimals in every check: `close(a, b)` counts as right, `roughly(a, b)` as rounded.
+    """
+    if not (np.isfinite(a) and np.isfinite(b)):
+        return bool(a == b)
+    return abs(a - b) <= rel * abs(b) or abs(a - b) <= 1e-12
+
+
+def roughly(a: float, b: float, rel: float = REL_TOL) -> bool:
+    """Whether `a` is `b` rounded too much: within CLOSE_FACTOR times the tolerance `rel`."""
+    return close(a, b, CLOSE_FACTOR * rel)
 
 
 def has_float(expr: sp.Basic) -> bool:

@@ -102,8 +102,27 @@ def copy_submission(src: str | Path, dest: str | Path, *, ignore: list[str],
 class SafeCollect(ExchangeCollect):
     """nbgrader's collect, copying submissions with :func:`copy_submission`."""
 
+    def start(self) -> None:
+        """Collect; a missing exchange folder is said plainly (nbgrader would try to make it)."""
+        if not os.path.isdir(self.root):
+            self.fail(
+                f"The exchange folder {self.root} does not exist, so there is nothing to "
+                "collect. Set DFML_EXCHANGE_ROOT to the exchange the students submit to (the "
+                "same for the instructor, the hub's spawner and the formgrader)."
+            )
+        return super().start()
+
     def init_src(self) -> None:
         """Find the submissions; fail loudly when the exchange has none at all."""
+        inbound = os.path.join(self.root, self.coursedir.course_id, "inbound")
+        if self.coursedir.course_id and not os.path.isdir(inbound):
+            self.fail(
+                f"The exchange has no inbound folder for '{self.coursedir.course_id}' "
+                f"({inbound}): no student has submitted to this exchange. If they did, this "
+                "course is looking in the wrong exchange: set DFML_EXCHANGE_ROOT to the "
+                "exchange the students use (the same for the instructor, the hub's spawner "
+                "and the formgrader)."
+            )
         super().init_src()
         if not self.src_records:
             self.fail(

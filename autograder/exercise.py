@@ -16,6 +16,7 @@ from typing import Any
 
 import sympy as sp
 
+from .answers import answer_of
 from .checks_expressions import (
     check_derivative,
     check_expression,
@@ -33,6 +34,7 @@ from .checks_points import (
 )
 from .checks_properties import check_convexity, check_differentiability
 from .checks_sets import check_intervals, check_subdifferential, intervals_reference
+from .equivalence import REL_TOL
 from .feedback import Feedback
 
 
@@ -92,8 +94,12 @@ class Exercise:
         self.prompt = prompt
 
     def check(self, answer: Any) -> Feedback:
-        """Check the answer, show the feedback, and return it."""
-        feedback = self._check(answer)
+        """Check the answer, show the feedback, and return it.
+
+        The answer may also be a zero-argument function giving it, ``q1.check(lambda: dfdx)``:
+        run before `dfdx` is defined, the feedback says to run that cell first.
+        """
+        feedback = self._check(answer_of(answer))
         if type(feedback) is not Feedback:
             raise TypeError("the exercise's check must return Feedback")
         if _in_notebook():
@@ -158,14 +164,16 @@ class Exercise:
     def number(
         cls,
         expected: Any,
-        rel_tol: float = 1e-3,
+        rel_tol: float = REL_TOL,
         *,
         hints: Sequence[str],
         solution: str,
         prompt: str | None = None,
         question: str | None = None,
+        mistakes: Sequence[tuple[str, Any]] = (),
     ) -> Exercise:
-        """An exercise answered by a number."""
+        """An exercise answered by a number; `mistakes` are (tag, wrong value) pairs to
+        recognise, such as `misconceptions.newton_mistakes(f, x0)`."""
         return cls._bound(
             check_number,
             hints,
@@ -173,6 +181,7 @@ class Exercise:
             prompt,
             expected=expected,
             rel_tol=rel_tol,
+            mistakes=tuple(mistakes),
             question=question,
         )
 

@@ -7,13 +7,14 @@ equivalence test as the right answer. Messages name the idea, never the expected
 
 from __future__ import annotations
 
+from typing import Any
+
 import sympy as sp
 
 MESSAGES: dict[str, str] = {
     "sign_error": (
         "Check your signs: the shape of your answer is right but a sign is flipped somewhere "
-        "(remember d/dx cos(x) = -sin(x), and a minus in front of a term stays in front of "
-        "its derivative)."
+        "(a minus in front of a term stays in front of its derivative)."
     ),
     "missing_chain_factor": (
         "Chain rule: the derivative of g(h(x)) is g'(h(x)) times h'(x). A factor from the "
@@ -89,16 +90,42 @@ MESSAGES: dict[str, str] = {
         "Continuous does not mean differentiable: compare the slope from the left with the "
         "slope from the right at the point."
     ),
+    "gradient_components_swapped": (
+        "Your partial derivatives are in the wrong order: the gradient lists them in the order "
+        "of the variables, the derivative with respect to the first variable first."
+    ),
+    "newton_root_step": (
+        "That is Newton's step for solving f(x) = 0, x - f(x)/f'(x). To minimise f, Newton's "
+        "method solves f'(x) = 0 instead: the step is x - f'(x)/f''(x)."
+    ),
 }
+
+# Added to a tag's message only where it applies (see `notes_for`).
+COSINE_NOTE = "Remember d/dx cos(x) = -sin(x): the derivative of a cosine has a minus sign."
 
 TAGS: tuple[str, ...] = tuple(MESSAGES)
 
+# Rounded answers are close to right, not a misconception: they get this message and no tag.
+ROUNDED: dict[str, str] = {
+    "value": "close, but not accurate enough: give an exact value or more significant digits.",
+    "values": (
+        "close, but not accurate enough: give exact values (fractions or roots rather than "
+        "rounded decimals) or more significant digits."
+    ),
+    "coefficients": (
+        "close, but not accurate enough: give exact coefficients (fractions or roots rather "
+        "than rounded decimals) or more significant digits."
+    ),
+}
+
 # When one wrong answer fits several rules, the most specific tag is reported.
+# A missing inner factor comes before the power rule: for (2x + 1)^2, "2(2x + 1)" is both
+# "dropped the exponent 2" and "dropped the inner factor 2", and the chain rule is the slip.
 DERIVATIVE_PRIORITY: tuple[str, ...] = (
     "quotient_rule_order",
     "product_rule_as_product",
-    "power_rule_error",
     "missing_chain_factor",
+    "power_rule_error",
     "constant_factor_dropped",
     "sign_error",
     "not_differentiated",
@@ -106,9 +133,53 @@ DERIVATIVE_PRIORITY: tuple[str, ...] = (
 )
 
 
-def explain(tags: tuple[str, ...] | list[str], limit: int = 2) -> str:
-    """The teaching messages of the first `limit` tags, as one paragraph."""
-    return " ".join(MESSAGES[tag] for tag in list(tags)[:limit] if tag in MESSAGES)
+def explain(
+    tags: tuple[str, ...] | list[str],
+    limit: int = 2,
+    notes: tuple[tuple[str, str], ...] = (),
+) -> str:
+    """The teaching messages of the first `limit` tags, as one paragraph.
+
+    `notes` are (tag, sentence) pairs added after that tag's message, for remarks that fit
+    only some questions (see `notes_for`).
+    """
+    extra: dict[str, str] = {}
+    for tag, note in notes:
+        extra[tag] = f"{extra[tag]} {note}" if tag in extra else note
+    return " ".join(
+        f"{MESSAGES[tag]} {extra[tag]}" if tag in extra else MESSAGES[tag]
+        for tag in list(tags)[:limit]
+        if tag in MESSAGES
+    )
+
+
+def notes_for(functions: list[sp.Expr] | tuple[sp.Expr, ...]) -> tuple[tuple[str, str], ...]:
+    """The (tag, note) remarks that fit a derivative question whose last differentiation
+    step is taken of one of `functions`: the cosine sign only where a cosine appears."""
+    if any(isinstance(f, sp.Basic) and f.has(sp.cos) for f in functions):
+        return (("sign_error", COSINE_NOTE),)
+    return ()
+
+
+def newton_mistakes(
+    f: sp.Expr, x0: Any, x: sp.Symbol | str | None = None
+) -> tuple[tuple[str, sp.Expr], ...]:
+    """(tag, wrong value) pairs for one Newton step for minimising f from x0.
+
+    The wrong step is Newton's root-finding step x0 - f(x0)/f'(x0) (applied to f instead of
+    f'). Pass the result as ``mistakes=`` to `check_number` or `Exercise.number`.
+    """
+    if x is None:
+        free = sorted(f.free_symbols, key=lambda s: s.name)
+        var = free[0] if free else sp.Symbol("x", real=True)
+    else:
+        var = sp.Symbol(x, real=True) if isinstance(x, str) else x
+        var = next((s for s in f.free_symbols if s.name == var.name), var)
+    start = sp.nsimplify(x0)
+    slope = sp.diff(f, var).subs(var, start)
+    if slope == 0:
+        return ()
+    return (("newton_root_step", start - f.subs(var, start) / slope),)
 
 
 # ---------------------------------------------------------------------------------------------

@@ -132,6 +132,34 @@ def _p99(values: list[float]) -> float:
     return float(np.percentile(values, 99))
 
 
+# The hostile texts of tests/test_checks_safety.py (which bounds their work by counting calls).
+HOSTILE = ["__import__('os').system('true')", "().__class__.__bases__[0].__subclasses__()",
+           "9**9**9", "9^9^9^9", "10^1000000", "x" * 100_000, "(" * 5000 + "x" + ")" * 5000,
+           "[" * 400 + "]" * 400, "|" * 300, "1/0", "\x00\x01\x02", "{-1, ", "(-oo, 3"]
+
+
+def hostile_and_cut_off() -> None:
+    """Print the slowest check of a hostile text per check, and how long the time limit
+    takes to cut off a SymPy answer that never finishes (figures the tests no longer assert:
+    they were < 2 s and < 2.5 s)."""
+    f = x**2
+    checks = {
+        "check_expression": lambda a: ag.check_expression(a, 2 * x),
+        "check_derivative": lambda a: ag.check_derivative(a, f),
+        "check_critical_points": lambda a: ag.check_critical_points(a, f),
+        "check_intervals": lambda a: ag.check_intervals(a, f, "increasing"),
+        "check_gradient": lambda a: ag.check_gradient(a, f, [x]),
+    }
+    slowest = {name: max(_ms(lambda c=check, t=text: c(t)) for text in HOSTILE)
+               for name, check in checks.items()}
+    print("hostile text, slowest call (ms): "
+          + ", ".join(f"{name} {ms:.1f}" for name, ms in slowest.items()))
+    k = sp.Symbol("k", integer=True, positive=True)
+    never = sp.Sum(x / k**2, (k, 1, 10**8))
+    print(f"cut-off of a never-ending SymPy answer: "
+          f"{_ms(lambda: ag.check_derivative(never, f)) / 1000:.2f} s")
+
+
 def main() -> int:
     """Run the benchmark; exit status 1 if a check misses its target."""
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
@@ -198,6 +226,7 @@ def main() -> int:
         f"median/p99: typical answers (right, wrong, other forms); odd: placeholders, hostile "
         f"text, junk. Target: median < {MEDIAN_TARGET_MS:.0f} ms, p99 < {P99_TARGET_MS:.0f} ms."
     )
+    hostile_and_cut_off()
     if args.json:
         with open(args.json, "w", encoding="utf-8") as handle:
             json.dump(report, handle, indent=2)

@@ -2,6 +2,7 @@
 
 import os
 
+import pytest
 from hypothesis import HealthCheck, Phase, settings
 
 settings.register_profile(
@@ -17,6 +18,33 @@ settings.register_profile(
     phases=(Phase.explicit, Phase.reuse, Phase.generate),
     print_blob=True,
 )
+# `make test-fast`: the same properties on fewer examples, the same ones on every run (a fixed
+# seed per test, so the loop's time does not depend on drawing a slow SymPy case); `make test`
+# runs them all, freshly drawn.
+settings.register_profile("fast", parent=settings.get_profile("course"), max_examples=10,
+                          derandomize=True)
 settings.load_profile(
     os.environ.get("HYPOTHESIS_PROFILE", "ci" if os.environ.get("CI") else "course")
 )
+
+
+# Files this conftest marks by name (their own marks are kept as they are): the grading and
+# nbgrader end-to-end tests run the nbgrader CLI and the sandboxed grader.
+SLOW_FILES = {"test_grading.py", "test_nbgrader_e2e.py"}
+
+
+def pytest_collection_modifyitems(config, items):
+    """Mark by file the tests that cannot carry their own marks here (see SLOW_FILES)."""
+    for item in items:
+        if item.path.name in SLOW_FILES:
+            item.add_marker(pytest.mark.slow)
+
+
+def pytest_sessionfinish(session):
+    """Stop the servers the xdist workers shared (tests/shared.py), once every worker is done:
+    in the controller, or in a pytest run without xdist."""
+    if os.environ.get("PYTEST_XDIST_WORKER"):
+        return
+    from browser_support import stop_shared_servers
+
+    stop_shared_servers(session.config._tmp_path_factory.getbasetemp())

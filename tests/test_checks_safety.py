@@ -1,14 +1,15 @@
 """autograder cannot be fooled or broken: hostile text, fake objects, placeholders, logging."""
 
 import json
-import time
 from fractions import Fraction
 
 import numpy as np
 import pytest
 import sympy as sp
+from work_budget import work_budget
 
 import autograder as ag
+from autograder import checks_core
 
 x = sp.Symbol("x", real=True)
 F = x**2  # f' = 2x
@@ -55,14 +56,21 @@ HOSTILE = [
 ]
 
 
+# Function calls one check of a hostile string may make: the costliest takes about 30,000 (first
+# call in a process); a check that does real work on such text takes millions. Their timings
+# are printed by bench/bench_checks.py (its corpus has hostile text).
+HOSTILE_CALLS = 1_000_000
+
+
 @pytest.mark.parametrize("name", sorted(CHECKS))
-def test_hostile_strings_get_feedback_fast_and_run_nothing(name, tmp_path):
+def test_hostile_strings_get_feedback_fast_and_run_nothing(name, monkeypatch):
     import os
 
+    # the work budget, not the clock, decides here: a check's own time limit stays out of it
+    monkeypatch.setattr(checks_core, "CHECK_SECONDS", 3600.0)
     for text in HOSTILE:
-        start = time.perf_counter()
-        feedback = CHECKS[name](text)
-        assert time.perf_counter() - start < 2.0, (name, text[:40])
+        with work_budget(HOSTILE_CALLS):
+            feedback = CHECKS[name](text)
         assert isinstance(feedback, ag.Feedback)
         assert not feedback.correct and feedback.score == 0.0
         assert feedback.state in ("cannot_read", "not_yet", "almost"), (name, text[:40])
@@ -70,12 +78,12 @@ def test_hostile_strings_get_feedback_fast_and_run_nothing(name, tmp_path):
 
 
 def test_slow_sympy_answer_is_cut_off():
+    """The check's time limit interrupts SymPy and says so (the limit's length is not tested:
+    bench/bench_checks.py prints how long the cut-off takes)."""
     k = sp.Symbol("k", integer=True, positive=True)
     slow = sp.Sum(x / k**2, (k, 1, 10**8))
-    start = time.perf_counter()
     feedback = ag.check_derivative(slow, F)
-    assert time.perf_counter() - start < 2.5
-    assert feedback.state == "cannot_read" and "too long" in feedback.message
+    assert feedback.state == "cannot_read" and "took too long" in feedback.message
 
 
 def test_huge_sympy_power_is_answered():
@@ -324,5 +332,7 @@ def test_tag_vocabulary_is_exact():
         "increasing_decreasing_swapped",
         "concavity_swapped",
         "continuous_not_differentiable",
+        "gradient_components_swapped",
+        "newton_root_step",
     }
     assert all(len(message) > 40 for message in ag.MESSAGES.values())

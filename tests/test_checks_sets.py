@@ -74,9 +74,9 @@ def test_subdifferential_of_relu(answer):
     assert ag.check_subdifferential(answer, sp.Max(x, 0), 0).correct
 
 
-def test_subdifferential_open_interval_accepted_with_note():
+def test_subdifferential_open_interval_refused_with_a_message():
     feedback = ag.check_subdifferential("(0, 1)", sp.Max(x, 0), 0)
-    assert feedback.correct and "[ ]" in feedback.message
+    assert not feedback.correct and "closed" in feedback.message and "[a, b]" in feedback.message
 
 
 @pytest.mark.parametrize("answer", ["{2}", "2", "[2, 2]", 2, sp.FiniteSet(2)])

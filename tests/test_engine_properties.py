@@ -141,7 +141,8 @@ def test_monotonicity_agrees_with_sampled_slopes(f):
             assert s <= 0, (f, t)
 
 
-@settings(max_examples=20)  # transcendental f'' often needs the numeric search: slow examples
+# transcendental f'' often needs the numeric search: slow examples (fewer still in `fast`)
+@settings(max_examples=min(20, settings().max_examples))
 @given(smooth_functions())
 def test_concavity_agrees_with_sampled_curvature(f):
     try:

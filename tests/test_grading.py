@@ -445,3 +445,80 @@ def test_one_run_per_assignment_at_a_time(pristine, tmp_path, capsys):
     assert code == cli.EXIT_REFUSED
     assert "another grading run of demo is in progress" in capsys.readouterr().err
     assert not (state / "outcomes").exists()
+
+
+def test_a_notebook_that_never_ran_earns_nothing(pristine, tmp_path):
+    """A kernel that could not start (or a grader failure) must not hand out marks.
+
+    nbgrader scores a test cell without output as passed; the writer's fail-closed net
+    zeroes every graded cell the judge did not decide, and sends them to a human.
+    """
+    from autograder.grading.course import Course
+    from autograder.grading.gradebook_writer import GradebookWriter
+    from autograder.grading.outcomes import Journal
+    from autograder.grading.runner import ExecutionResult
+
+    root = shutil.copytree(pristine, tmp_path / "course")
+    demo.submit(root, "h_right", demo.honest(pristine)["h_right"])
+    course = Course.open(root)
+    writer = GradebookWriter(course, demo.ASSIGNMENT, Journal(course.state_dir(demo.ASSIGNMENT)))
+    try:
+        prep = writer.prepare("h_right")
+        results = {job.notebook: ExecutionResult(nb=job.nb, resources=job.resources,
+                                                 status="kernel_died",
+                                                 detail="the kernel could not start")
+                   for job in prep.jobs}
+        outcome = writer.finish(prep, results)
+    finally:
+        writer.close()
+    assert outcome.status == "kernel_died" and outcome.needs_human
+    assert "not_judged" in outcome.flags
+    scores = gradebook_scores(root)["h_right"]
+    assert scores["q1_test"] == 0 and scores["q2_test"] == 0
+    from nbgrader.api import Gradebook
+
+    with Gradebook(f"sqlite:///{root / 'gradebook.db'}", "demo-course") as gb:
+        for gid in ("q1_test", "q2_test"):
+            assert gb.find_grade(gid, demo.NOTEBOOK, demo.ASSIGNMENT, "h_right").needs_manual_grade
+
+
+@needs_sandbox
+def test_collect_refuses_links_and_fifos_in_the_exchange(pristine, tmp_path):
+    """A student's links (to the solutions) and FIFOs in the exchange are never followed."""
+    root = shutil.copytree(pristine, tmp_path / "course")
+    exchange = tmp_path / "exchange"
+    inbound = exchange / "demo-course" / "inbound"
+    inbound.mkdir(parents=True)
+    sub = inbound / f"x_linker+{demo.ASSIGNMENT}+2030-01-01 10:00:00.000000 UTC+abc"
+    sub.mkdir()
+    nbformat_path = demo.submit(tmp_path / "scratch", "x_linker", demo.honest(pristine)["h_right"])
+    shutil.copy(nbformat_path, sub / f"{demo.NOTEBOOK}.ipynb")
+    (sub / "timestamp.txt").write_text("2030-01-01 10:00:00.000000 UTC")
+    os.symlink(root / "source" / demo.ASSIGNMENT / f"{demo.NOTEBOOK}.ipynb", sub / "leak.ipynb")
+    os.symlink(root / "gradebook.db", sub / "grades.db")
+    os.mkfifo(sub / "fifo")
+    env = demo.venv_env()
+    collect = subprocess.run(
+        [str(demo.venv_bin() / "nbgrader"), "collect", demo.ASSIGNMENT,
+         f"--Exchange.root={exchange}", "--CollectApp.check_owner=False"],
+        cwd=root, env=env, capture_output=True, text=True, timeout=GRADE_TIMEOUT)
+    assert collect.returncode == 0, collect.stderr[-3000:]
+    got = root / "submitted" / "x_linker" / demo.ASSIGNMENT
+    names = sorted(p.name for p in got.iterdir())
+    assert names == sorted([f"{demo.NOTEBOOK}.ipynb", "timestamp.txt", ".collect_refused.json"])
+    assert demo.SECRET not in "".join(p.read_text(errors="replace") for p in got.iterdir())
+    assert "leak.ipynb (a link)" in collect.stderr and "fifo (not a regular file)" in collect.stderr
+    # nothing to collect is said loudly, with the folder that was searched and what to set
+    for where in ("elsewhere", "empty"):
+        (tmp_path / "empty" / "demo-course" / "inbound").mkdir(parents=True, exist_ok=True)
+        empty = subprocess.run(
+            [str(demo.venv_bin() / "nbgrader"), "collect", demo.ASSIGNMENT,
+             f"--Exchange.root={tmp_path / where}"], cwd=root, env=env,
+            capture_output=True, text=True, timeout=GRADE_TIMEOUT)
+        assert empty.returncode != 0 and "DFML_EXCHANGE_ROOT" in empty.stderr, where
+    graded = subprocess.run(grade_cmd("--no-progress"), cwd=root, env=_env(),
+                            capture_output=True, text=True, timeout=GRADE_TIMEOUT)
+    assert graded.returncode == 0, graded.stderr[-3000:]
+    record = outcomes(root)["x_linker"]
+    assert "unsafe_files_removed" in record["flags"] and "leak.ipynb" in record["detail"]
+    assert record["score"] == 5.0

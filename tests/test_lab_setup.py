@@ -22,7 +22,12 @@ from pathlib import Path
 import pytest
 from browser_support import ANSI, REPO, free_port, private_jupyter_env, start_server
 
+pytestmark = pytest.mark.notebooks  # starts JupyterLab
+
 JUPYTER = Path(sys.executable).parent / "jupyter"
+# Guards against a hung command, not speed targets: `jupyter labextension list` takes ~3 s on
+# an idle machine and over a minute beside a CPU hog.
+COMMAND_TIMEOUT = 600
 PARTS_PREFIX = "nbgrader.server_extensions."
 NBGRADER_PARTS = ("assignment_list", "course_list", "formgrader", "validate_assignment")
 
@@ -41,7 +46,8 @@ def makefile_lab_command(lab_args: list[str]) -> list[str]:
     env = {k: v for k, v in os.environ.items() if k not in ("MAKEFLAGS", "MFLAGS", "MAKELEVEL")}
     dry_run = subprocess.run(
         [make, "--no-print-directory", "-n", "lab", f"LAB_ARGS={shlex.join(lab_args)}"],
-        cwd=REPO, env=env, capture_output=True, text=True, timeout=30, check=True).stdout
+        cwd=REPO, env=env, capture_output=True, text=True, timeout=COMMAND_TIMEOUT,
+        check=True).stdout
     lines = [line for line in dry_run.splitlines() if re.search(r"\bjupyter[ -]lab\b", line)]
     assert len(lines) == 1, f"expected one `jupyter lab` line in `make -n lab`:\n{dry_run}"
     return shlex.split(lines[0])
@@ -49,7 +55,8 @@ def makefile_lab_command(lab_args: list[str]) -> list[str]:
 
 def jupyter(command: list[str], env: dict[str, str]) -> subprocess.CompletedProcess:
     return subprocess.run([str(JUPYTER), *command], cwd=REPO, env=env, text=True,
-                          stdout=subprocess.PIPE, stderr=subprocess.STDOUT, timeout=60)
+                          stdout=subprocess.PIPE, stderr=subprocess.STDOUT,
+                          timeout=COMMAND_TIMEOUT)
 
 
 def test_make_lab_serves_the_course(env, tmp_path):
@@ -73,7 +80,7 @@ def check_lab_serves_the_course(env: dict[str, str], tmp_path: Path) -> None:
     missing = [arg for arg in opened if not (REPO / arg).is_file()]
     assert not missing, f"`make lab` opens {missing}, which does not exist: jupyter lab would exit"
     server = start_server(command, url=f"http://127.0.0.1:{port}", token=token, env=env,
-                          cwd=REPO, log_path=tmp_path / "jupyter.log")
+                          cwd=REPO, log_path=tmp_path / "jupyter.log", timeout=COMMAND_TIMEOUT)
     try:
         on_disk = {path.name for path in (REPO / "course").glob("*.ipynb")}
         status, page = server.request("/lab")

@@ -10,24 +10,19 @@ from __future__ import annotations
 import functools
 import importlib
 import math
-import os
 import re
 import sys
-import time
-from concurrent.futures import ThreadPoolExecutor
 from dataclasses import astuple
 from pathlib import Path
 
-import nbclient
 import nbformat
 import pytest
 import sympy as sp
+from lesson_runs import executed_lesson
 
 import calc_helpers as ch
 from calc_helpers import ml_losses as ml
 from calc_helpers.widgets import race, saddle
-
-pytestmark = pytest.mark.xdist_group("lessons_7_10_notebooks")
 
 REPO = Path(__file__).resolve().parents[1]
 COURSE = REPO / "course"
@@ -59,34 +54,21 @@ def code_cells(name: str) -> list[str]:
     return [c.source for c in read(name).cells if c.cell_type == "code"]
 
 
-def _execute(name: str):
-    """Run the lesson in a fresh kernel (cwd course/); return it with its wall time and the
-    kernel's CPU time (start-up included). CPU time is the budget that does not depend on how
-    busy the machine is."""
-    nb = read(name)
-    client = nbclient.NotebookClient(
-        nb, timeout=180, kernel_name="python3", resources={"metadata": {"path": str(COURSE)}}
-    )
-    start = time.perf_counter()
-    with client.setup_kernel():
-        for index, cell in enumerate(nb.cells):
-            client.execute_cell(cell, index)
-        wall = time.perf_counter() - start
-        probe = nbformat.v4.new_code_cell("import time; print(time.process_time())")
-        nb.cells.append(probe)
-        client.execute_cell(probe, len(nb.cells) - 1)
-        nb.cells.pop()
-    cpu = float(probe.outputs[0].text)
-    return nb, wall, cpu
+class _Executed:
+    """executed[name]: the lesson after running all its cells (tests/lesson_runs.py: once per
+    session for every xdist worker, run when first asked for)."""
+
+    def __init__(self, tmp_path_factory: pytest.TempPathFactory) -> None:
+        self._factory = tmp_path_factory
+
+    def __getitem__(self, name: str) -> nbformat.NotebookNode:
+        return executed_lesson(self._factory, f"{name}.ipynb")
 
 
 @pytest.fixture(scope="module")
-def executed():
-    """Every lesson executed once, with its timings (two kernels at a time where there are
-    cores enough for the timings to stay honest)."""
-    with ThreadPoolExecutor(max_workers=2 if (os.cpu_count() or 1) > 2 else 1) as pool:
-        results = dict(zip(LESSONS, pool.map(_execute, LESSONS), strict=True))
-    return results
+def executed(tmp_path_factory):
+    """The executed lessons, by name (see _Executed)."""
+    return _Executed(tmp_path_factory)
 
 
 # ---------------------------------------------------------------------------------------------
@@ -94,15 +76,15 @@ def executed():
 # ---------------------------------------------------------------------------------------------
 
 
+@pytest.mark.notebooks
 @pytest.mark.parametrize("name", LESSONS)
 def test_lesson_runs_without_errors_or_stderr(executed, name):
-    nb, wall, cpu = executed[name]
+    nb = executed[name]
     for index, cell in enumerate(nb.cells):
         for output in cell.get("outputs", []):
             assert output.output_type != "error", (name, index, output.get("evalue"))
             assert not (output.output_type == "stream" and output.name == "stderr"), (
                 name, index, output.text)
-    print(f"{name}: {wall:.1f} s wall, {cpu:.1f} s kernel CPU")  # reported, not asserted
 
 
 RAW_REPRS = ("Interval(", "Matrix(", "Piecewise(")
@@ -122,10 +104,11 @@ def raw_reprs(nb) -> list[str]:
     return found
 
 
+@pytest.mark.notebooks
 @pytest.mark.parametrize("name", LESSONS)
 def test_lesson_outputs_show_no_raw_sympy_repr(executed, name):
     """Results are typeset or tabulated (calc_helpers.display.show), never a raw repr."""
-    assert raw_reprs(executed[name][0]) == []
+    assert raw_reprs(executed[name]) == []
 
 
 @pytest.mark.parametrize("name", LESSONS)
@@ -507,8 +490,9 @@ def test_markdown_claim_is_what_the_engine_computes(name, text, check):
     assert check(), f"{name}: the engine disagrees with {text!r}"
 
 
+@pytest.mark.notebooks
 def test_lesson_9_outputs_show_the_corrected_tables(executed):
-    nb = executed["09_worked_example"][0]
+    nb = executed["09_worked_example"]
     shown = "\n".join(
         output.get("data", {}).get("text/markdown", "")
         for cell in nb.cells if cell.cell_type == "code" for output in cell.outputs
@@ -518,9 +502,10 @@ def test_lesson_9_outputs_show_the_corrected_tables(executed):
     assert "the inflection point is $(1, -6)$" in shown
 
 
+@pytest.mark.notebooks
 def test_lesson_7_and_8_outputs_show_the_engine_tables(executed):
     def shown(name):
-        nb = executed[name][0]
+        nb = executed[name]
         return "\n".join(output.get("data", {}).get("text/markdown", "")
                          + output.get("data", {}).get("text/latex", "")
                          + output.get("data", {}).get("text/plain", "")

@@ -47,7 +47,8 @@ q2 = Exercise.differentiability(
     question="lesson05.q2",
     prompt=f"How does $f(x) = (x - 1)^{{2/3}}$ behave at $a = {A2}$?",
     hints=[
-        "It is the lesson's $x^{2/3}$ moved one unit to the right.",
+        "Is $f$ continuous at 1? Then look at the difference quotient "
+        "$\\frac{f(1 + h) - f(1)}{h}$ for small $h > 0$ and for small $h < 0$.",
         "The difference quotient from the right is $h^{2/3}/h = h^{-1/3}$. What happens "
         "from the left, where $h < 0$?",
     ],

@@ -3,7 +3,7 @@ hints and solutions computed by calc_helpers."""
 
 import sympy as sp
 
-from autograder import Exercise
+from autograder import Exercise, newton_mistakes
 from calc_helpers import derivative, gradient, gradient_descent, newton_method, real_symbol
 from calc_helpers.ml_losses import B, W, logistic_loss
 
@@ -57,6 +57,7 @@ q3 = Exercise.number(
         "Newton's update for optimisation is $x_1 = x_0 - f'(x_0) / f''(x_0)$.",
         f"$f'(2) = {_D1}$ and $f''(2) = {_D2}$.",
     ],
+    mistakes=newton_mistakes(F3, 2, x),
     solution=f"$x_1 = 2 - \\frac{{{_D1}}}{{{_D2}}} = {_tex(2 - sp.Rational(_D1, _D2))} = "
     f"{_STEP3[1]:g}$.",
 )

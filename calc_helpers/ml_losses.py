@@ -1,4 +1,4 @@
-"""The machine-learning losses the lessons study, as exact SymPy expressions (lessons 5 and 8).
+"""The machine-learning losses the lessons study, as exact SymPy expressions (lessons 7 and 10).
 
 Every property the lessons state about them (convex or not, where the minimum is, what the
 gradient and Hessian are, the chain rule behind backpropagation) is computed here by the
@@ -91,7 +91,7 @@ class Loss:
 
 
 def losses() -> list[Loss]:
-    """The four losses of lesson 5, in the order the lesson shows them."""
+    """The four losses of lesson 7, in the order the lesson shows them."""
     return [
         Loss("MSE, linear model", mse_linear(), "mean squared error of y = w*x on 3 points",
              (-1.0, 3.0)),
@@ -178,6 +178,7 @@ def plot_losses():
         ax.plot(grid, numeric(loss.expr, W)(grid), color="C0" if loss.convex else "C3")
         ax.set_title(f"{loss.name}\n{'convex' if loss.convex else 'not convex'}", fontsize=10)
         ax.set_xlabel("w")
+        ax.set_ylabel("loss L(w)" if ax is axes[0] else "")
         ax.grid(alpha=0.3)
     return fig
 

@@ -1,4 +1,4 @@
-"""A one-variable function analysed step by step, every number from the engine (lessons 6 and 7).
+"""A one-variable function analysed step by step, every number from the engine (lessons 8 and 9).
 
 `analyse(f)` returns an `Analysis`: derivatives, critical points with both derivative tests,
 the sign charts of f' and f'' as tables with test points, the intervals where f rises, falls
@@ -262,7 +262,7 @@ def analyse(f, x=None, domain: sp.Set | None = None) -> Analysis:
 
 
 def classification_markdown(functions: Sequence, x=None) -> str:
-    """A table comparing the second-derivative test with the engine's verdict (lesson 6).
+    """A table comparing the second-derivative test with the engine's verdict (lesson 8).
 
     One row per critical point of each function: f'(c) (or how it fails to exist), f''(c),
     what the second-derivative test says, and the true classification.
@@ -324,26 +324,37 @@ def plot_analysis(f, window: tuple[float, float] | None = None, x=None):
         "local_min": ("o", "C2", "local min"),
         "neither": ("o", "C7", "critical, not an extremum"),
     }
+    # labels where the curve is not: above a maximum, below a minimum, and at an inflection
+    # point in the quadrant the tangent does not cross (lower left when f decreases there)
+    placement = {"local_max": ((0, 9), "center", "bottom"),
+                 "local_min": ((0, -10), "center", "top"),
+                 "neither": ((9, -9), "left", "top")}
+    box = {"facecolor": "white", "alpha": 0.8, "linewidth": 0, "pad": 1.0}
     for c in result.critical:
         marker, color, label = styles[c.kind]
         ax.plot([float(c.x)], [float(c.value)], marker, color=color, markersize=9, label=label)
+        offset, ha, va = placement[c.kind]
         ax.annotate(
             f"({sp.latex(c.x) if c.x.is_Integer else f'{float(c.x):.3g}'}, {float(c.value):.4g})",
             (float(c.x), float(c.value)),
             textcoords="offset points",
-            xytext=(8, 6),
+            xytext=offset, ha=ha, va=va, bbox=box,
         )
+    slope = sp.lambdify(result.var, sp.diff(result.expr, result.var))
     for p, value in result.inflection:
         ax.plot([float(p)], [float(value)], "D", color="C1", markersize=8, label="inflection")
+        falling = float(slope(float(p))) < 0
         ax.annotate(
             f"({float(p):.4g}, {float(value):.4g})",
             (float(p), float(value)),
             textcoords="offset points",
-            xytext=(8, -14),
+            xytext=(-9, -9) if falling else (9, -9),
+            ha="right" if falling else "left", va="top", bbox=box,
         )
     ax.margins(y=0.12)
     ax.axhline(0, color="black", linewidth=0.6)
     ax.set_xlabel(result.var.name)
+    ax.set_ylabel(f"f({result.var.name})")
     ax.grid(alpha=0.3)
     ax.legend(loc="best", fontsize=9)
     return fig

@@ -49,7 +49,9 @@ DEMO = "harness/demo.ipynb"
 # "critical_points"): renumbering the lessons needs no change here; a new lesson needs a line.
 EXPECTED: dict[str, list[tuple[str, tuple[str, ...]]]] = {
     "why_derivatives": [("descent", ("rate",))],
+    "limits_and_continuity": [("limit", ("a", "delta"))],
     "derivative_as_limit": [("secant", ("dx",))],
+    "rules_of_differentiation": [("product-rule", ("x", "dx")), ("chain-rule", ("x", "dx"))],
     "differentiability": [("zoom", ("zoom",))],
     "first_and_second_derivatives": [("tangent", ("position",))],
     "convexity": [("chord-explorer", ("a", "b", "t"))],

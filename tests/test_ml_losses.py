@@ -1,4 +1,4 @@
-"""calc_helpers.ml_losses: the losses, their convexity (from is_convex) and the lesson 5/8
+"""calc_helpers.ml_losses: the losses, their convexity (from is_convex) and the lesson 7/8
 reports."""
 
 from __future__ import annotations

@@ -1,6 +1,6 @@
 """Notebooks are stored clean: valid nbformat 4, no outputs, no execution counts, no saved
 widget state, the python3 kernelspec (without it JupyterLab opens a "Select Kernel" dialog);
-the lessons in course/ are exactly the eight, numbered in reading order."""
+the lessons in course/ are exactly the ten, numbered in reading order."""
 
 from __future__ import annotations
 
@@ -13,13 +13,15 @@ import pytest
 REPO = Path(__file__).resolve().parents[1]
 LESSON_NAMES = [
     "01_why_derivatives",
-    "02_derivative_as_limit",
-    "03_differentiability",
-    "04_first_and_second_derivatives",
-    "05_convexity",
-    "06_critical_points",
-    "07_worked_example",
-    "08_newton_and_gradient_descent",
+    "02_limits_and_continuity",
+    "03_derivative_as_limit",
+    "04_rules_of_differentiation",
+    "05_differentiability",
+    "06_first_and_second_derivatives",
+    "07_convexity",
+    "08_critical_points",
+    "09_worked_example",
+    "10_newton_and_gradient_descent",
 ]
 NOTEBOOKS = sorted(
     path for folder in ("course", "source") for path in (REPO / folder).rglob("*.ipynb")
@@ -76,11 +78,11 @@ def test_notebook_is_stored_clean(path):
         "`jupyter nbconvert --clear-output --inplace`)")
 
 
-def test_lessons_are_the_eight_in_reading_order():
+def test_lessons_are_the_ten_in_reading_order():
     course = REPO / "course"
     found = sorted(path.stem for path in course.glob("*.ipynb"))
     missing = [name for name in LESSON_NAMES if name not in found]
     unexpected = [name for name in found if name not in LESSON_NAMES]
     assert found == LESSON_NAMES, (
-        f"course/ should hold exactly the eight numbered lessons {LESSON_NAMES}; "
+        f"course/ should hold exactly the ten numbered lessons {LESSON_NAMES}; "
         f"missing: {missing}; unexpected: {unexpected}")

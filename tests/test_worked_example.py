@@ -132,3 +132,38 @@ def test_plot_marks_extrema_and_inflection():
               for line in ax.lines if len(line.get_xdata()) == 1}
     assert {(-1.0, 10.0), (3.0, -22.0), (1.0, -6.0)} <= points
     plt.close(fig)
+
+
+@pytest.mark.parametrize("expr", ["x**3 - 3*x**2 - 9*x + 5", "x**3 - 6*x**2 + 9*x",
+                                  "2*x**3 + 3*x**2 - 12*x + 1"])
+def test_plot_labels_are_not_crossed_by_the_curve(expr):
+    """Issue 11: the curve ran through the "(3, -22)" label. No point of the curve may fall
+    inside a label's box, and the plot has both axis labels."""
+    import matplotlib
+
+    matplotlib.use("Agg")
+    import matplotlib.pyplot as plt
+    import numpy as np
+
+    from calc_helpers import real_symbol
+    from calc_helpers.worked_example import plot_analysis
+
+    x = real_symbol("x")
+    fig = plot_analysis(sp.sympify(expr, locals={"x": x}))
+    try:
+        fig.canvas.draw()
+        ax = fig.axes[0]
+        renderer = fig.canvas.get_renderer()
+        curve = ax.lines[0]
+        xs, ys = curve.get_data()
+        dense = np.linspace(xs.min(), xs.max(), 4000)
+        points = ax.transData.transform(np.column_stack([dense, np.interp(dense, xs, ys)]))
+        boxes = [text.get_window_extent(renderer) for text in ax.texts]
+        assert boxes
+        for box in boxes:
+            inside = ((points[:, 0] > box.x0) & (points[:, 0] < box.x1)
+                      & (points[:, 1] > box.y0) & (points[:, 1] < box.y1))
+            assert not inside.any(), box
+        assert ax.get_xlabel() and ax.get_ylabel()
+    finally:
+        plt.close(fig)

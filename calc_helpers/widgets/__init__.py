@@ -14,7 +14,10 @@ from ._base import Explorer, new_figure
 # builder name -> module that defines it (imported on first use, so importing is cheap)
 BUILDERS = {
     "descent_explorer": "descent",
+    "limit_explorer": "limit",
     "secant_explorer": "secant",
+    "product_rule_explorer": "rules",
+    "chain_rule_explorer": "chain",
     "zoom_explorer": "zoom",
     "tangent_walker": "tangent",
     "chord_explorer": "chord",

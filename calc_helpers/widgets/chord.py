@@ -1,4 +1,4 @@
-"""Lesson 5: the chord (Jensen) test of convexity, f((1-t)a + tb) <= (1-t)f(a) + t f(b)."""
+"""Lesson 7: the chord (Jensen) test of convexity, f((1-t)a + tb) <= (1-t)f(a) + t f(b)."""
 
 from __future__ import annotations
 
@@ -41,21 +41,28 @@ class ChordExplorer(Explorer):
             self.convex = None
         grid = np.linspace(lo, hi, 600)
         values = self.f(grid)
-        fig, ax = new_figure(figsize=(6.4, 4.0))
-        ax.plot(grid, values, color=COLORS["curve"], linewidth=2)
-        (self.chord,) = ax.plot([], [], color=COLORS["chord"], linewidth=1.8)
+        fig, ax = new_figure(figsize=(7.6, 4.0))
+        ax.plot(grid, values, color=COLORS["curve"], linewidth=2, label="graph of f")
+        (self.chord,) = ax.plot([], [], color=COLORS["chord"], linewidth=1.8, label="chord")
         self.ends = ax.scatter([a, b], [0, 0], color=COLORS["chord"], zorder=4, s=40)
         (self.gap,) = ax.plot([], [], linewidth=3, alpha=0.6)
-        (self.on_curve,) = ax.plot([], [], "o", color=COLORS["curve"], markersize=8, zorder=5)
-        (self.on_chord,) = ax.plot([], [], "s", color=COLORS["chord"], markersize=7, zorder=5)
+        (self.on_curve,) = ax.plot([], [], "o", color=COLORS["curve"], markersize=8, zorder=5,
+                                   label="f at the point")
+        (self.on_chord,) = ax.plot([], [], "s", color=COLORS["chord"], markersize=7, zorder=5,
+                                   label="chord at the point")
+        # outside the axes: nothing that moves can cross it
+        ax.legend(handles=[ax.lines[0], self.chord, self.on_curve, self.on_chord],
+                  loc="upper left", bbox_to_anchor=(1.02, 1.0), borderaxespad=0, fontsize=8)
         finite = values[np.isfinite(values)]
         bottom, top = float(finite.min()), float(finite.max())
         margin = 0.08 * (top - bottom or 1.0)
         ax.set_xlim(lo, hi)
         ax.set_ylim(bottom - margin, top + margin)
         ax.set_xlabel(self.var.name)
+        ax.set_ylabel(f"f({self.var.name})")
         ax.grid(alpha=0.3)
-        ax.text(0.01, 0.99, f"f({self.var.name}) = {sp.sstr(self.expr)}", transform=ax.transAxes,
+        formula = sp.sstr(self.expr).replace("**", "^")
+        ax.text(0.01, 0.99, f"f({self.var.name}) = {formula}", transform=ax.transAxes,
                 fontsize=9, va="top", ha="left")
         self.axes = ax
         self.state: dict[str, float | bool | None] = {}

@@ -89,12 +89,21 @@ class DescentExplorer(Explorer):
         hist.set_xlabel("step")
         hist.set_ylabel("loss" + (" (log scale)" if self._log_history else ""))
         hist.grid(alpha=0.3)
-        (self.history,) = hist.plot([], [], "-o", color=COLORS["path"], lw=1, ms=3)
+        (self.history,) = hist.plot([], [], "-o", color=COLORS["path"], lw=1, ms=3,
+                                    clip_on=True)
         tidy_axes(ax)
         freeze_layout(fig)
+        # a diverging run leaves the panel: its steps are marked on the top edge instead (made
+        # after the layout is frozen, so the empty note takes no room)
+        (self.escaped,) = hist.plot([], [], "^", color=COLORS["now"], ms=7, clip_on=False,
+                                    zorder=5)
+        self.escape_note = hist.text(0.98, 0.04, "", transform=hist.transAxes, ha="right",
+                                     va="bottom", fontsize=8, color=COLORS["now"],
+                                     bbox={"facecolor": "white", "alpha": 0.85, "linewidth": 0})
         self.cache = StaticCache(
             fig,
-            [self.path_line, self.tangent_line, self.current, self.step_arrow, self.history],
+            [self.path_line, self.tangent_line, self.current, self.step_arrow, self.history,
+             self.escaped, self.escape_note],
         )
 
         low, high, step = rates
@@ -189,6 +198,17 @@ class DescentExplorer(Explorer):
         self.step_arrow.set_position((start, base))
         self.step_arrow.set_visible(bool(end != start))
         self.history.set_data(np.arange(len(ys)), ys)
+        top = self.hist.get_ylim()[1]
+        steps = np.arange(len(ys))
+        with np.errstate(invalid="ignore"):
+            out = ~np.isfinite(ys) | (ys > top)
+        self.escaped.set_data(steps[out], np.full(int(out.sum()), top))
+        if out.any():
+            last = ys[-1]
+            value = fmt(float(last), 3) if math.isfinite(last) else "overflow"
+            self.escape_note.set_text(f"▲ off the top: loss {value} at step {len(ys) - 1}")
+        else:
+            self.escape_note.set_text("")
         xlim = self._history_xlim(len(ys) - 1)
         if self.hist.get_xlim() != xlim:
             self.hist.set_xlim(*xlim)

@@ -1,4 +1,4 @@
-"""Lesson 8: gradient descent and Newton's method racing on the same function."""
+"""Lesson 10: gradient descent and Newton's method racing on the same function."""
 
 from __future__ import annotations
 
@@ -25,17 +25,42 @@ def race(f, x0: float, learning_rate: float, steps: int, x=None) -> dict[str, li
     }
 
 
-def _ending(xs: list[float], steps: int, f2) -> str:
-    """Why a run ended where it did, in words."""
+FLAT = 1e-6  # |f'| below this at the last iterate: the run has arrived at a stationary point
+
+
+def heading(method: str, slope: float, bend: float) -> str:
+    """Where a run is going, read from f' (`slope`) and f'' (`bend`) at its last iterate.
+
+    At a stationary point (|f'| < FLAT) the sign of f'' classifies it. Elsewhere the method's
+    next step decides: gradient descent steps by -f', always downhill, so nothing is claimed
+    about the point it will reach; Newton steps by -f'/f'', downhill where f'' > 0 and uphill,
+    towards a local maximum, where f'' < 0. Returns "" when the signs say nothing.
+    """
+    if not (math.isfinite(slope) and math.isfinite(bend)):
+        return ""
+    if abs(slope) < FLAT:
+        if bend > 0:
+            return "at a local minimum (f' = 0, f'' &gt; 0)"
+        if bend < 0:
+            return "at a <b>local maximum</b> (f' = 0, f'' &lt; 0)"
+        return ""
+    if method == "Newton":
+        if bend < 0:
+            return "heading uphill, for a <b>local maximum</b> (f'' &lt; 0: Newton steps up)"
+        if bend > 0:
+            return "heading downhill (f'' &gt; 0)"
+        return ""
+    return "still heading downhill (f' &ne; 0)"
+
+
+def _ending(xs: list[float], steps: int, f1, f2, method: str) -> str:
+    """Why a run ended where it did, in words (`f1`, `f2`: f' and f'' as float functions)."""
     last = xs[-1]
     if not math.isfinite(last) or abs(last) > 1e6:
         return "diverged"
     if len(xs) - 1 < steps:
         return "stopped early (f'' = 0: no Newton step)" if f2(last) == 0 else "stopped early"
-    curvature = f2(last)
-    if curvature < 0:
-        return "heading for a local <b>maximum</b> (f'' &lt; 0 there)"
-    return ""
+    return heading(method, f1(last), f2(last))
 
 
 def race_markdown(f, x0: float, learning_rate: float, steps: int, x=None) -> str:
@@ -131,6 +156,7 @@ class OptimizerRace(Explorer):
     def __init__(self, f, x0, learning_rate, steps, x, x_range, max_steps) -> None:
         self.expr, self.var = prepare(f, x)
         self.f = numeric(self.expr, self.var)
+        self.f1 = numeric(derivative(self.expr, self.var), self.var)
         self.f2 = numeric(derivative(self.expr, self.var, n=2), self.var)
         # f' and f'' as the engine lambdifies them, once (not on every slider move)
         self._first = compiled_derivative(self.expr, [self.var])
@@ -151,17 +177,19 @@ class OptimizerRace(Explorer):
         for name, (color, marker) in styles.items():
             (self.paths[name],) = left.plot([], [], "-", color=color, linewidth=1, alpha=0.6)
             (self.dots[name],) = left.plot([], [], marker, color=color, markersize=5, zorder=4)
-            (self.curves[name],) = right.plot([], [], marker + "-", color=color, markersize=4)
+            (self.curves[name],) = right.plot([], [], marker + "-", color=color, markersize=4,
+                                              label=name)
         (self.start,) = left.plot(
             [x0], [float(self.f([x0])[0])], "*", color="black", markersize=12, zorder=5
         )
         left.set_xlim(*x_range)
         left.set_ylim(*self.y_limits)
         left.set_xlabel(self.var.name)
+        left.set_ylabel(f"f({self.var.name})")
         left.text(
             0.01,
             0.99,
-            f"f({self.var.name}) = {sp.sstr(self.expr)}",
+            f"f({self.var.name}) = {sp.sstr(self.expr).replace('**', '^')}",
             transform=left.transAxes,
             fontsize=9,
             va="top",
@@ -181,6 +209,7 @@ class OptimizerRace(Explorer):
             ha="right",
         )
         right.grid(alpha=0.3)
+        right.legend(loc="center right", fontsize=8, framealpha=0.9)
         self.axes = (left, right)
         self.max_steps = max_steps
         self.runs: dict[str, list[float]] = {}
@@ -279,7 +308,8 @@ class OptimizerRace(Explorer):
             self.dots[name].set_data(xs_arr, ys)
             self.curves[name].set_data(np.arange(len(xs_arr)), ys)
             seen.append(ys[np.isfinite(ys)])
-            note = _ending(xs, steps, lambda v: float(self.f2([v])[0]))
+            note = _ending(xs, steps, lambda v: float(self.f1([v])[0]),
+                           lambda v: float(self.f2([v])[0]), name)
             last, f_last = xs[-1], float(ys[-1])
             rows.append(
                 f"<tr><td>{swatch(self.colors[name], name)}</td><td>{len(xs) - 1}</td>"

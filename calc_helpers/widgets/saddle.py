@@ -1,8 +1,9 @@
-"""Lesson 6: critical points of f(x, y): the gradient arrow, the Hessian's verdict, and gradient
+"""Lesson 8: critical points of f(x, y): the gradient arrow, the Hessian's verdict, and gradient
 descent (with and without momentum) slowing down near a saddle."""
 
 from __future__ import annotations
 
+import math
 from collections.abc import Sequence
 
 import ipywidgets as w
@@ -173,15 +174,18 @@ class SaddleExplorer(Explorer):
         levels = np.linspace(low, high, 16)
         ax.contourf(gx, gy, z, levels=levels, cmap="coolwarm", extend="both", alpha=0.9)
         ax.contour(gx, gy, z, levels=levels[::3], colors="k", linewidths=0.5, alpha=0.4)
+        self.labels: list = []  # the critical points' names, drawn over the paths
         for p, verdict in self.critical:
             ax.plot([float(p[0])], [float(p[1])], "X", color="black", markersize=9)
-            ax.annotate(
+            self.labels.append(ax.annotate(
                 VERDICT_WORDS[verdict].split(" (")[0],
                 (float(p[0]), float(p[1])),
                 textcoords="offset points",
-                xytext=(6, 6),
+                xytext=(7, -13),
                 fontsize=8,
-            )
+                zorder=8,
+                bbox={"facecolor": "white", "alpha": 0.85, "linewidth": 0, "pad": 1.5},
+            ))
         # arrow lengths: a typical gradient is drawn a fifth of the window wide
         typical = float(np.percentile(slopes[np.isfinite(slopes)], 75)) or 1.0
         self.arrow_scale = typical / (0.2 * (x_range[1] - x_range[0]))
@@ -199,10 +203,12 @@ class SaddleExplorer(Explorer):
             zorder=6,
         )
         (self.plain,) = ax.plot(
-            [], [], ".-", color=COLORS["plain"], linewidth=1.2, markersize=4, zorder=4
+            [], [], ".-", color=COLORS["plain"], linewidth=1.2, markersize=4, zorder=4,
+            label="gradient descent",
         )
         (self.heavy,) = ax.plot(
-            [], [], ".-", color=COLORS["momentum"], linewidth=1.2, markersize=4, zorder=4
+            [], [], ".-", color=COLORS["momentum"], linewidth=1.2, markersize=4, zorder=4,
+            label="with momentum",
         )
         (self.dot,) = ax.plot(
             [x0],
@@ -220,13 +226,15 @@ class SaddleExplorer(Explorer):
         ax.text(
             0.01,
             0.99,
-            f"f = {sp.sstr(self.expr)}",
+            f"f = {sp.sstr(self.expr).replace('**', '^')}",
             transform=ax.transAxes,
             fontsize=9,
             va="top",
             ha="left",
             bbox={"facecolor": "white", "alpha": 0.7, "linewidth": 0},
         )
+        ax.legend(handles=[self.plain, self.heavy], loc="lower left", fontsize=8,
+                  framealpha=0.85)
         self.axes = ax
         self.state: dict = {}
         controls = {
@@ -257,7 +265,7 @@ class SaddleExplorer(Explorer):
         }
         freeze_layout(fig, nbins=5)
         # the contours, markers and labels are drawn once; each update draws only what moves
-        self.cache = StaticCache(fig, [self.arrow, self.plain, self.heavy, self.dot])
+        self.cache = StaticCache(fig, [self.arrow, self.plain, self.heavy, self.dot, *self.labels])
         super().__init__(fig, controls, "saddle-explorer")
 
     def _descent(self, start: tuple[float, float], momentum: float) -> np.ndarray:
@@ -292,7 +300,8 @@ class SaddleExplorer(Explorer):
         heavy = self._descent((x, y), beta)
         self.dot.set_data([x], [y])
         self.arrow.set_offsets([[x, y]])
-        self.arrow.set_UVC([gx], [gy])
+        self.arrow_shrink = self._fit_arrow(x, y, gx, gy)
+        self.arrow.set_UVC([gx * self.arrow_shrink], [gy * self.arrow_shrink])
         self.plain.set_data(plain[:, 0], plain[:, 1])
         self.heavy.set_data(heavy[:, 0], heavy[:, 1])
         self.state = {
@@ -307,6 +316,20 @@ class SaddleExplorer(Explorer):
         }
         self.readout.value = self._readout(x, y, value, gx, gy, h, here, plain, heavy, beta)
 
+    def _fit_arrow(self, x: float, y: float, gx: float, gy: float) -> float:
+        """The factor (at most 1) that keeps the arrow's tip inside the axes: an arrow is
+        never clipped, a long one near the edge is drawn shorter (the read-out has |∇f|)."""
+        if not (math.isfinite(gx) and math.isfinite(gy)):
+            return 1.0
+        factor = 1.0
+        for start, change, (low, high) in ((x, gx, self.axes.get_xlim()),
+                                           (y, gy, self.axes.get_ylim())):
+            reach = change / self.arrow_scale
+            room = (high - start) if reach > 0 else (start - low)
+            if reach and abs(reach) > 0.97 * room:
+                factor = min(factor, max(0.0, 0.97 * room / abs(reach)))
+        return factor
+
     def _readout(self, x, y, value, gx, gy, h, here, plain, heavy, beta) -> str:
         n = self.names
         eig = np.linalg.eigvalsh(h) if np.all(np.isfinite(h)) else (np.nan, np.nan)
@@ -314,7 +337,9 @@ class SaddleExplorer(Explorer):
             f"At ({n[0]}, {n[1]}) = ({x:.2f}, {y:.2f}): f = {_num(value)}, "
             + swatch(COLORS["gradient"], f"&nabla;f = ({_num(gx)}, {_num(gy)})")
             + f", |&nabla;f| = {_num(np.hypot(gx, gy))} (the arrow points uphill; gradient "
-            "descent steps the opposite way, along &minus;&nabla;f).",
+            "descent steps the opposite way, along &minus;&nabla;f"
+            + ("; drawn shorter to fit the window" if 0 < self.arrow_shrink < 1 else "")
+            + ("; it points out of the window" if self.arrow_shrink == 0 else "") + ").",
             f"Hessian here: [[{_num(h[0, 0])}, {_num(h[0, 1])}], [{_num(h[1, 0])}, "
             f"{_num(h[1, 1])}]], eigenvalues {_num(eig[0])} and {_num(eig[1])}.",
         ]

@@ -1,4 +1,4 @@
-"""Secant to tangent: the difference quotient as Δx shrinks from either side (lesson 2)."""
+"""Secant to tangent: the difference quotient as Δx shrinks from either side (lesson 3)."""
 
 from __future__ import annotations
 
@@ -97,27 +97,31 @@ class SecantExplorer(Explorer):
             sides = (self.report.right, self.report.left)
             self.derivative = next(d for d in sides if d is not None)
 
-        fig, ax = new_figure(figsize=(6.0, 3.8))
+        fig, ax = new_figure(figsize=(7.2, 3.8))
         self.ax = ax
         grid = np.linspace(self.window[0], self.window[1], 400)
         values = self.f(grid)
-        ax.plot(grid, values, color=COLORS["curve"], lw=2)
+        ax.plot(grid, values, color=COLORS["curve"], lw=2, label="y = f(x)")
         ax.set_xlim(*self.window)
         ax.set_ylim(*limits_from(values, 0.15))
         ax.axhline(0, color="0.6", lw=0.8)
         ax.set_xlabel(self.var.name)
+        ax.set_ylabel(f"f({self.var.name})")
         tidy_axes(ax)
         ends = np.array(self.window)
         self.tangent_line = None
         if self.derivative is not None:
             slope = float(self.derivative)
             (self.tangent_line,) = ax.plot(
-                ends, self.fa + slope * (ends - self.a), "--", color=COLORS["tangent"], lw=1.2
+                ends, self.fa + slope * (ends - self.a), "--", color=COLORS["tangent"], lw=1.2,
+                label="tangent at a",
             )
-        (self.secant_line,) = ax.plot([], [], color=COLORS["secant"], lw=1.6)
+        (self.secant_line,) = ax.plot([], [], color=COLORS["secant"], lw=1.6, label="secant")
         (self.run_rise,) = ax.plot([], [], ":", color=COLORS["secant"], lw=1.2)
         (self.anchor,) = ax.plot([self.a], [self.fa], "o", color="k", ms=6, zorder=5)
         (self.moving,) = ax.plot([], [], "o", color=COLORS["secant"], ms=7, zorder=6)
+        # outside the axes: the secant, which spans the window, never crosses it
+        ax.legend(loc="upper left", bbox_to_anchor=(1.02, 1.0), borderaxespad=0, fontsize=8)
         freeze_layout(fig)
         self.cache = StaticCache(fig, [self.secant_line, self.run_rise, self.anchor, self.moving])
 
@@ -187,7 +191,7 @@ def secant_explorer(
 
 
 def example() -> SecantExplorer:
-    """The widget as lesson 2 builds it."""
+    """The widget as lesson 3 builds it."""
     from .._inputs import real_symbol
 
     x = real_symbol("x")

@@ -1,4 +1,4 @@
-"""Walk a point along a curve: its tangent, and what f′ and f″ say there (lesson 4)."""
+"""Walk a point along a curve: its tangent, and what f′ and f″ say there (lesson 6)."""
 
 from __future__ import annotations
 
@@ -217,7 +217,7 @@ def tangent_walker(
 
 
 def example() -> TangentWalker:
-    """The widget as lesson 4 builds it: the lesson's worked example on [-3, 5]."""
+    """The widget as lesson 6 builds it: the lesson's worked example on [-3, 5]."""
     from .._inputs import real_symbol
 
     x = real_symbol("x")

@@ -1,4 +1,4 @@
-"""Zoom in on a point: a smooth graph straightens into a line, a corner never does (lesson 3)."""
+"""Zoom in on a point: a smooth graph straightens into a line, a corner never does (lesson 5)."""
 
 from __future__ import annotations
 
@@ -9,6 +9,7 @@ from dataclasses import dataclass
 import ipywidgets as w
 import numpy as np
 import sympy as sp
+from matplotlib.ticker import FuncFormatter, MaxNLocator
 
 from .._inputs import ExprLike, as_number
 from ..derivatives import Differentiability, differentiability, prepare
@@ -90,12 +91,21 @@ class ZoomExplorer(Explorer):
 
         fig, ax = new_figure(figsize=(5.2, 4.2))
         self.ax = ax
-        ax.tick_params(labelbottom=False, labelleft=False, length=0)
+        # few tick numbers, short (3 significant digits): every zoom redraws them
+        ax.xaxis.set_major_locator(MaxNLocator(3))
+        ax.yaxis.set_major_locator(MaxNLocator(3))
+        ax.xaxis.set_major_formatter(FuncFormatter(_tick))
+        ax.yaxis.set_major_formatter(FuncFormatter(_tick))
+        ax.tick_params(labelsize=8)
         ax.grid(alpha=0.35)
         (self.curve,) = ax.plot([], [], color=COLORS["curve"], lw=2.2)
         (self.rays,) = ax.plot([], [], "--", color=COLORS["ray"], lw=1.2)
         (self.point,) = ax.plot([], [], "o", color=COLORS["point"], ms=6, zorder=5)
         ax.set_xlabel(f"{self.var.name}  (equal scales on both axes)")
+        ax.set_ylabel(f"f({self.var.name})")
+        # lay out once with the widest tick labels a zoom can show, so none is ever clipped
+        ax.set_xlim(-0.00155, 0.00155)
+        ax.set_ylim(-0.00155, 0.00155)
         freeze_layout(fig)
         # every update zooms, so the grid is drawn each time (with the spines, which lie over
         # it); the background and the label are cached
@@ -188,6 +198,11 @@ class ZoomExplorer(Explorer):
         return " · ".join(parts) + f"<br>{sides}<br>{verdict}"
 
 
+def _tick(value: float, _position=None) -> str:
+    """A tick number: 3 significant digits and a real minus sign."""
+    return f"{value:.3g}".replace("-", "−")
+
+
 def _exact(value: sp.Expr | None) -> str:
     if value is None:
         return "undefined"
@@ -209,7 +224,7 @@ def zoom_explorer(
 
 
 def _lesson_functions() -> dict[str, sp.Expr]:
-    """The functions lesson 3 zooms on at a = 0, by label (the lesson's `shapes`)."""
+    """The functions lesson 5 zooms on at a = 0, by label (the lesson's `shapes`)."""
     from .._inputs import real_symbol
 
     x = real_symbol("x")
@@ -224,5 +239,5 @@ def _lesson_functions() -> dict[str, sp.Expr]:
 
 
 def example() -> ZoomExplorer:
-    """The widget as lesson 3 builds it."""
+    """The widget as lesson 5 builds it."""
     return zoom_explorer(_lesson_functions(), 0)

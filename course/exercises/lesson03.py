@@ -1,104 +1,96 @@
-"""Self-check exercises of lesson 3 (differentiability); computed by calc_helpers."""
+"""Self-check exercises of lesson 3 (the derivative as a limit); computed by calc_helpers."""
 
 import sympy as sp
 
 from autograder import Exercise
-from calc_helpers import differentiability, real_symbol, subdifferential
+from calc_helpers import derivative, derivative_at, difference_quotient, real_symbol
 
 x = real_symbol("x")
+h = real_symbol("h")
 
 
 def _tex(value) -> str:
     return sp.latex(value)
 
 
-def _sides(report) -> str:
-    return f"left ${_tex(report.left)}$, right ${_tex(report.right)}$"
-
-
-# q1: a shifted absolute value
-F1, A1 = sp.Abs(x - 2), 2
-_R1 = differentiability(F1, A1)
-q1 = Exercise.differentiability(
-    F1,
-    A1,
+# q1: one difference quotient, a number
+G = x**2
+_A, _DX = 3, sp.Rational(1, 10)
+_Q = difference_quotient(G, _A, _DX)
+q1 = Exercise.number(
+    _Q,
     question="lesson03.q1",
     prompt=(
-        f"How does $f(x) = |x - 2|$ behave at $a = {A1}$? Answer `\"differentiable\"`, "
-        "`\"discontinuity\"`, `\"corner\"`, `\"cusp\"` or `\"vertical_tangent\"`."
+        f"For $g(x) = x^2$, compute the difference quotient at $a = {_A}$ with "
+        f"$\\Delta x = {_tex(_DX)}$."
     ),
     hints=[
-        "Is $f$ continuous at 2? Then compare the slope just left of 2 with the slope just "
-        "right of 2.",
-        "Left of 2, $|x - 2| = 2 - x$; right of 2, $|x - 2| = x - 2$.",
+        "The difference quotient is $\\dfrac{g(a + \\Delta x) - g(a)}{\\Delta x}$.",
+        f"$g({_tex(_A + _DX)}) = {_tex(G.subs(x, _A + _DX))}$ and $g({_A}) = "
+        f"{_tex(G.subs(x, _A))}$.",
     ],
     solution=(
-        f"`\"{_R1.kind}\"`: $f$ is continuous at 2 and the one-sided derivatives are "
-        f"{_sides(_R1)}: finite and different."
+        f"$\\dfrac{{{_tex(G.subs(x, _A + _DX))} - {_tex(G.subs(x, _A))}}}{{{_tex(_DX)}}} = "
+        f"{_tex(_Q)}$, the slope of the secant from $x = {_A}$ to $x = {_tex(_A + _DX)}$."
     ),
 )
 
-# q2: a shifted 2/3 power
-F2, A2 = (x - 1) ** sp.Rational(2, 3), 1
-_R2 = differentiability(F2, A2)
-q2 = Exercise.differentiability(
-    F2,
-    A2,
+# q2: the quotient as a formula in h
+_QH = difference_quotient(G, _A, h)
+q2 = Exercise.expression(
+    _QH,
+    h,
     question="lesson03.q2",
-    prompt=f"How does $f(x) = (x - 1)^{{2/3}}$ behave at $a = {A2}$?",
+    prompt=(
+        f"Simplify the difference quotient of $g(x) = x^2$ at $a = {_A}$ as a formula in the "
+        "gap $h$ (write it with `h`)."
+    ),
     hints=[
-        "Is $f$ continuous at 1? Then look at the difference quotient "
-        "$\\frac{f(1 + h) - f(1)}{h}$ for small $h > 0$ and for small $h < 0$.",
-        "The difference quotient from the right is $h^{2/3}/h = h^{-1/3}$. What happens "
-        "from the left, where $h < 0$?",
+        f"Expand $({_A} + h)^2 = {_tex(sp.expand((_A + h) ** 2))}$ and subtract $g({_A})$.",
+        f"The numerator is ${_tex(sp.expand((_A + h) ** 2 - _A**2))}$: every term has a "
+        "factor $h$ to cancel.",
     ],
     solution=(
-        f"`\"{_R2.kind}\"`: continuous, with one-sided derivatives {_sides(_R2)}: infinite "
-        "with opposite signs."
+        f"$\\dfrac{{({_A} + h)^2 - {_A**2}}}{{h}} = "
+        f"\\dfrac{{{_tex(sp.expand((_A + h) ** 2 - _A**2))}}}"
+        f"{{h}} = {_tex(_QH)}$ for $h \\ne 0$. As $h \\to 0$ it tends to "
+        f"${_tex(derivative_at(G, _A))} = g'({_A})$."
     ),
 )
 
-# q3: a piecewise formula that is differentiable
-F3, A3 = sp.Piecewise((x**2, x < 1), (2 * x - 1, True)), 1
-_R3 = differentiability(F3, A3)
-q3 = Exercise.differentiability(
-    F3,
-    A3,
+# q3: a derivative at a point
+F = x**3 - x
+_B = 2
+q3 = Exercise.number(
+    derivative_at(F, _B),
     question="lesson03.q3",
-    prompt=(
-        "Let $f(x) = x^2$ for $x < 1$ and $f(x) = 2x - 1$ for $x \\ge 1$. How does $f$ "
-        f"behave at $a = {A3}$?"
-    ),
+    prompt=f"For the lesson's $f(x) = x^3 - x$, what is $f'({_B})$?",
     hints=[
-        "A formula that changes at $a$ does not by itself make a corner. Check continuity: "
-        "compare both formulas at $x = 1$.",
-        "Then compare the slopes of the two formulas at $x = 1$.",
+        "Use the derivative as a function, then evaluate it at the point.",
+        f"$f'(x) = {_tex(derivative(F))}$.",
     ],
     solution=(
-        f"`\"{_R3.kind}\"`: both formulas give {F3.subs(x, A3)} at $x = 1$ (continuous) and "
-        f"the one-sided derivatives are {_sides(_R3)}: equal, so $f'(1)$ exists."
+        f"$f'(x) = {_tex(derivative(F))}$, so $f'({_B}) = {_tex(derivative_at(F, _B))}$: the "
+        f"tangent at $x = {_B}$ has slope {derivative_at(F, _B)}."
     ),
 )
 
-# q4: leaky ReLU's subdifferential
-F4, A4 = sp.Max(x, x / 10), 0
-_S4 = subdifferential(F4, A4)
-_R4 = differentiability(F4, A4)
-q4 = Exercise.subdifferential(
-    F4,
-    A4,
+# q4: a derivative function
+R = 1 / x
+q4 = Exercise.derivative(
+    R,
+    x,
     question="lesson03.q4",
-    prompt=(
-        "The leaky ReLU is $f(x) = \\max(x, x/10)$. What is its subdifferential at $0$? "
-        "Write an interval such as `\"[a, b]\"`."
-    ),
+    prompt="Find $f'(x)$ for $f(x) = \\dfrac{1}{x}$ (for $x \\ne 0$).",
     hints=[
-        "For $x < 0$, which of $x$ and $x/10$ is larger? That piece gives the left slope.",
-        f"The one-sided derivatives at 0 are {_sides(_R4)}.",
+        "Use the limit: write $\\dfrac{1/(x+h) - 1/x}{h}$ over one denominator and simplify "
+        "for $h \\ne 0$ before letting $h \\to 0$.",
+        "$\\dfrac{1/(x+h) - 1/x}{h} = "
+        f"{_tex(sp.simplify((R.subs(x, x + h) - R) / h))}$ for $h \\ne 0$. (Lesson 4's power "
+        "rule gives the same answer in one line.)",
     ],
     solution=(
-        f"${_tex(_S4)}$: every slope from the left derivative ${_tex(_R4.left)}$ to the right "
-        f"derivative ${_tex(_R4.right)}$ gives a line through the origin that stays below the "
-        "graph."
+        f"$f'(x) = {_tex(derivative(R))}$: the quotient "
+        f"${_tex(sp.simplify((R.subs(x, x + h) - R) / h))}$ tends to it as $h \\to 0$."
     ),
 )

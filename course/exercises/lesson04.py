@@ -1,131 +1,104 @@
-"""Self-check exercises of lesson 4 (first and second derivatives); computed by calc_helpers."""
+"""Self-check exercises of lesson 4 (the rules of differentiation); computed by calc_helpers.
+
+Each is a derivative question: the check compares a wrong answer with what each misapplied
+rule gives (power, product, quotient, chain, constant factor, sign) and names the rule."""
 
 import sympy as sp
 
 from autograder import Exercise
-from calc_helpers import (
-    classify_critical_point,
-    concavity,
-    critical_points,
-    derivative,
-    is_convex,
-    monotonicity,
-    real_symbol,
-)
+from calc_helpers import derivative, real_symbol
 
 x = real_symbol("x")
-
-CLASS_WORDS = {"local_min": "local minimum", "local_max": "local maximum", "neither": "neither"}
 
 
 def _tex(value) -> str:
     return sp.latex(value)
 
 
-def _points(values) -> str:
-    return ", ".join(f"${_tex(v)}$" for v in values)
-
-
-# q1: critical points (both roots!)
-G = x**3 - x**2 - 5 * x + 2
-_G1 = derivative(G)
-_G_CRIT = critical_points(G)
-q1 = Exercise.critical_points(
-    G,
+# q1: linearity and the power rule (negative and fractional powers too)
+P = 3 * x**4 - 2 / x + 6 * sp.sqrt(x)
+q1 = Exercise.derivative(
+    P,
     x,
     question="lesson04.q1",
-    prompt="Find every critical point of $g(x) = x^3 - x^2 - 5x + 2$ (a list such as `[1, 2]`).",
+    prompt=f"Differentiate $p(x) = {_tex(P)}$ (for $x > 0$).",
     hints=[
-        "Critical points are where $g'(x) = 0$ or $g'$ does not exist. $g$ is a polynomial, "
-        "so only $g'(x) = 0$ matters.",
-        f"$g'(x) = {_tex(_G1)} = {_tex(sp.factor(_G1))}$: set each factor to $0$.",
+        "Differentiate term by term (linearity); constants in front stay in front.",
+        "Write every term as a power: $\\dfrac{2}{x} = 2x^{-1}$ and $\\sqrt{x} = x^{1/2}$, then "
+        "use $\\dfrac{d}{dx}x^n = n x^{n-1}$.",
     ],
     solution=(
-        f"$g'(x) = {_tex(sp.factor(_G1))} = 0$ at {_points(_G_CRIT)}. Both are critical points: "
-        "a quadratic $g'$ with two sign changes gives two, and stopping after one root is a "
-        "common slip."
+        f"$p'(x) = {_tex(derivative(P))}$: the exponent comes down and drops by one in each "
+        "term, $-2x^{-1}$ gives $+2x^{-2}$ and $6x^{1/2}$ gives $3x^{-1/2}$."
     ),
 )
 
-# q2: where g increases
-_G_UP = monotonicity(G)["increasing"]
-q2 = Exercise.intervals(
-    G,
-    "increasing",
+# q2: the product rule
+Q = x**3 * sp.cos(x)
+q2 = Exercise.derivative(
+    Q,
     x,
     question="lesson04.q2",
-    prompt="On which intervals is $g$ increasing? Write e.g. `\"(-oo, 0) U (2, oo)\"`.",
+    prompt=f"Differentiate $q(x) = {_tex(Q)}$.",
     hints=[
-        "Split the line at the critical points and test the sign of $g'$ on each piece.",
-        f"Test points: $g'(-2) = {_G1.subs(x, -2)}$, $g'(0) = {_G1.subs(x, 0)}$, "
-        f"$g'(2) = {_G1.subs(x, 2)}$.",
+        "A product: $(fg)' = f'g + fg'$, not $f'g'$.",
+        "$f = x^3$, $f' = 3x^2$; $g = \\cos x$, $g' = -\\sin x$.",
     ],
-    solution=(
-        f"$g' > 0$ on ${_tex(_G_UP)}$, so $g$ is increasing there (and decreasing on "
-        f"${_tex(monotonicity(G)['decreasing'])}$)."
-    ),
+    solution=f"$q'(x) = 3x^2\\cos x + x^3(-\\sin x) = {_tex(derivative(Q))}$.",
 )
 
-# q3: classify with the second-derivative test
-H = x**3 - 6 * x**2 + 9 * x
-_H2 = derivative(H, n=2)
-_H_CLASS = {c: classify_critical_point(H, c) for c in critical_points(H)}
-_H_LINES = "; ".join(
-    f"$f''({_tex(c)}) = {_tex(_H2.subs(x, c))}$, a {CLASS_WORDS[kind]}"
-    for c, kind in _H_CLASS.items()
-)
-q3 = Exercise.classification(
-    H,
+# q3: the quotient rule
+R = x / (x**2 + 1)
+q3 = Exercise.derivative(
+    R,
     x,
     question="lesson04.q3",
-    prompt=(
-        "Classify each critical point of $f(x) = x^3 - 6x^2 + 9x$: answer a dict such as "
-        "`{0: \"local_min\", 2: \"neither\"}` with `\"local_min\"`, `\"local_max\"` or "
-        "`\"neither\"`."
-    ),
+    prompt=f"Differentiate $r(x) = {_tex(R)}$.",
     hints=[
-        f"First the critical points: $f'(x) = {_tex(sp.factor(derivative(H)))}$.",
-        f"Then the sign of $f''(x) = {_tex(_H2)}$ at each of them.",
-    ],
-    solution=f"Critical points {_points(_H_CLASS)}: {_H_LINES}.",
-)
-
-# q4: concave up
-K = x**4 - 6 * x**2
-_K2 = derivative(K, n=2)
-_K_UP = concavity(K)["up"]
-q4 = Exercise.intervals(
-    K,
-    "concave_up",
-    x,
-    question="lesson04.q4",
-    prompt="On which intervals is $k(x) = x^4 - 6x^2$ concave up?",
-    hints=[
-        "Concave up where $k'' > 0$.",
-        f"$k''(x) = {_tex(_K2)} = {_tex(sp.factor(_K2))}$.",
+        "Quotient rule: $\\left(\\dfrac fg\\right)' = \\dfrac{f'g - fg'}{g^2}$; the order in "
+        "the numerator matters.",
+        "$f = x$, $f' = 1$; $g = x^2 + 1$, $g' = 2x$.",
     ],
     solution=(
-        f"$k''(x) = {_tex(sp.factor(_K2))} > 0$ on ${_tex(_K_UP)}$; between, on "
-        f"${_tex(concavity(K)['down'])}$, $k$ is concave down."
+        f"$r'(x) = \\dfrac{{1\\cdot(x^2+1) - x\\cdot 2x}}{{(x^2+1)^2}} = "
+        f"{_tex(sp.factor(derivative(R)))}$."
     ),
 )
 
-# q5: f'' = 0 somewhere does not stop convexity
-Q = x**4
-q5 = Exercise.convexity(
-    Q,
+# q4: the chain rule
+S = (3 * x**2 + 1) ** 5
+q4 = Exercise.derivative(
+    S,
+    x,
+    question="lesson04.q4",
+    prompt=f"Differentiate $s(x) = {_tex(S)}$.",
+    hints=[
+        "A function of a function: outer $u^5$, inner $u = 3x^2 + 1$.",
+        "Chain rule: $\\dfrac{ds}{dx} = 5u^4 \\cdot \\dfrac{du}{dx}$; do not forget the inner "
+        "derivative.",
+    ],
+    solution=(
+        f"$s'(x) = 5(3x^2+1)^4 \\cdot 6x = {_tex(sp.factor(derivative(S)))}$: the outer "
+        "derivative at the inner function, times the inner derivative."
+    ),
+)
+
+# q5: chain rule through an ML function (softplus of a linear unit)
+T = sp.log(1 + sp.exp(2 * x))
+q5 = Exercise.derivative(
+    T,
     x,
     question="lesson04.q5",
     prompt=(
-        f"$q(x) = x^4$ has $q''(0) = {derivative(Q, n=2).subs(x, 0)}$. Is $q$ convex on the "
-        "whole line? (True or False)"
+        f"The softplus unit with weight $2$ is $t(x) = {_tex(T)}$. Find $t'(x)$."
     ),
     hints=[
-        "Convex on an interval means $q'' \\ge 0$ there, not $q'' > 0$.",
-        f"$q''(x) = {_tex(derivative(Q, n=2))}$: can it be negative?",
+        "Two layers of chain rule: $\\log(v)$ with $v = 1 + e^{u}$, and $u = 2x$.",
+        "$\\dfrac{d}{dv}\\log v = \\dfrac1v$, $\\dfrac{d}{du}(1 + e^u) = e^u$, "
+        "$\\dfrac{d}{dx}(2x) = 2$: multiply them.",
     ],
     solution=(
-        f"**{is_convex(Q)}**: $q''(x) = {_tex(derivative(Q, n=2))} \\ge 0$ everywhere; the "
-        "single zero at $0$ does not break convexity (nor make $0$ an inflection point)."
+        f"$t'(x) = \\dfrac{{1}}{{1 + e^{{2x}}}} \\cdot e^{{2x}} \\cdot 2 = {_tex(derivative(T))}$, "
+        "that is $2\\sigma(2x)$: the derivative of softplus is the sigmoid."
     ),
 )

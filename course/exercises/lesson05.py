@@ -1,17 +1,9 @@
-"""Self-check exercises of lesson 5 (convexity); hints and solutions computed by calc_helpers."""
+"""Self-check exercises of lesson 5 (differentiability); computed by calc_helpers."""
 
 import sympy as sp
 
 from autograder import Exercise
-from calc_helpers import (
-    concavity,
-    derivative,
-    differentiability,
-    is_convex,
-    real_symbol,
-    subdifferential,
-)
-from calc_helpers.ml_losses import W, deep_slice, hinge_loss, logistic_loss
+from calc_helpers import differentiability, real_symbol, subdifferential
 
 x = real_symbol("x")
 
@@ -20,86 +12,93 @@ def _tex(value) -> str:
     return sp.latex(value)
 
 
-# q1: is x^4 - 2x^2 convex on R?
-F1 = x**4 - 2 * x**2
-_F1_SECOND = derivative(F1, x, 2)
-q1 = Exercise.convexity(
+def _sides(report) -> str:
+    return f"left ${_tex(report.left)}$, right ${_tex(report.right)}$"
+
+
+# q1: a shifted absolute value
+F1, A1 = sp.Abs(x - 2), 2
+_R1 = differentiability(F1, A1)
+q1 = Exercise.differentiability(
     F1,
-    x,
+    A1,
     question="lesson05.q1",
-    prompt="Is $f(x) = x^4 - 2x^2$ convex on the whole real line?",
+    prompt=(
+        f"How does $f(x) = |x - 2|$ behave at $a = {A1}$? Answer `\"differentiable\"`, "
+        "`\"discontinuity\"`, `\"corner\"`, `\"cusp\"` or `\"vertical_tangent\"`."
+    ),
     hints=[
-        "A twice-differentiable function is convex on an interval exactly when $f'' \\ge 0$ "
-        "at every point of it. Compute $f''$.",
-        f"$f''(x) = {_tex(_F1_SECOND)}$. What is its sign at $x = 0$?",
+        "Is $f$ continuous at 2? Then compare the slope just left of 2 with the slope just "
+        "right of 2.",
+        "Left of 2, $|x - 2| = 2 - x$; right of 2, $|x - 2| = x - 2$.",
     ],
     solution=(
-        f"**{is_convex(F1, x)}** (not convex). $f''(x) = {_tex(_F1_SECOND)}$ and "
-        f"$f''(0) = {_tex(_F1_SECOND.subs(x, 0))} < 0$: $f$ is concave down on "
-        f"${_tex(concavity(F1, x)['down'])}$, so some chords lie below the graph there "
-        f"(the chord from $-1$ to $1$ is the line $y = {_tex(F1.subs(x, -1))}$, while "
-        f"$f(0) = {_tex(F1.subs(x, 0))}$ lies above it)."
+        f"`\"{_R1.kind}\"`: $f$ is continuous at 2 and the one-sided derivatives are "
+        f"{_sides(_R1)}: finite and different."
     ),
 )
 
-# q2: where is the two-layer loss (w^2 - 1)^2 concave up?
-L2 = deep_slice()
-_L2_SECOND = derivative(L2, W, 2)
-_L2_UP = concavity(L2, W)["up"]
-q2 = Exercise.intervals(
-    L2,
-    "concave_up",
-    W,
+# q2: a shifted 2/3 power
+F2, A2 = (x - 1) ** sp.Rational(2, 3), 1
+_R2 = differentiability(F2, A2)
+q2 = Exercise.differentiability(
+    F2,
+    A2,
     question="lesson05.q2",
-    prompt="On which intervals is $L(w) = (w^2 - 1)^2$ concave up?",
+    prompt=f"How does $f(x) = (x - 1)^{{2/3}}$ behave at $a = {A2}$?",
     hints=[
-        "Concave up means $L'' > 0$. Compute $L''$ and find where it is zero.",
-        f"$L''(w) = {_tex(sp.factor(_L2_SECOND))}$, zero at "
-        f"$w = \\pm\\frac{{\\sqrt 3}}{{3}}$. Check its sign on each side.",
+        "Is $f$ continuous at 1? Then look at the difference quotient "
+        "$\\frac{f(1 + h) - f(1)}{h}$ for small $h > 0$ and for small $h < 0$.",
+        "The difference quotient from the right is $h^{2/3}/h = h^{-1/3}$. What happens "
+        "from the left, where $h < 0$?",
     ],
     solution=(
-        f"$L''(w) = {_tex(sp.expand(_L2_SECOND))}$ is positive when $w^2 > \\frac13$, so $L$ is "
-        f"concave up on ${_tex(_L2_UP)}$, that is `\"(-oo, -sqrt(3)/3) U (sqrt(3)/3, oo)\"`."
+        f"`\"{_R2.kind}\"`: continuous, with one-sided derivatives {_sides(_R2)}: infinite "
+        "with opposite signs."
     ),
 )
 
-# q3: the subdifferential of the hinge loss at w = 1
-H = hinge_loss()
-_H_REPORT = differentiability(H, 1, W)
-_H_SUB = subdifferential(H, 1, W)
-q3 = Exercise.subdifferential(
-    H,
-    1,
-    W,
+# q3: a piecewise formula that is differentiable
+F3, A3 = sp.Piecewise((x**2, x < 1), (2 * x - 1, True)), 1
+_R3 = differentiability(F3, A3)
+q3 = Exercise.differentiability(
+    F3,
+    A3,
     question="lesson05.q3",
-    prompt="What is the subdifferential of $\\max(0, 1 - w)$ at $w = 1$?",
+    prompt=(
+        "Let $f(x) = x^2$ for $x < 1$ and $f(x) = 2x - 1$ for $x \\ge 1$. How does $f$ "
+        f"behave at $a = {A3}$?"
+    ),
     hints=[
-        "The subdifferential of a convex function at a corner is the closed interval between "
-        "the left and the right slope.",
-        f"Left of $1$ the loss is $1 - w$ (slope ${_H_REPORT.left}$); right of $1$ it is $0$ "
-        f"(slope ${_H_REPORT.right}$).",
+        "A formula that changes at $a$ does not by itself make a corner. Check continuity: "
+        "compare both formulas at $x = 1$.",
+        "Then compare the slopes of the two formulas at $x = 1$.",
     ],
     solution=(
-        f"The one-sided slopes are ${_H_REPORT.left}$ and ${_H_REPORT.right}$, so the "
-        f"subdifferential is ${_tex(_H_SUB)}$: every line through $(1, 0)$ with a slope in it "
-        "stays below the graph."
+        f"`\"{_R3.kind}\"`: both formulas give {F3.subs(x, A3)} at $x = 1$ (continuous) and "
+        f"the one-sided derivatives are {_sides(_R3)}: equal, so $f'(1)$ exists."
     ),
 )
 
-# q4: is the logistic loss convex?
-G = logistic_loss()
-_G_SECOND = sp.factor(sp.simplify(derivative(G, W, 2)))
-q4 = Exercise.convexity(
-    G,
-    W,
+# q4: leaky ReLU's subdifferential
+F4, A4 = sp.Max(x, x / 10), 0
+_S4 = subdifferential(F4, A4)
+_R4 = differentiability(F4, A4)
+q4 = Exercise.subdifferential(
+    F4,
+    A4,
     question="lesson05.q4",
-    prompt="Is the logistic loss $\\log(1 + e^{-w})$ convex?",
+    prompt=(
+        "The leaky ReLU is $f(x) = \\max(x, x/10)$. What is its subdifferential at $0$? "
+        "Write an interval such as `\"[a, b]\"`."
+    ),
     hints=[
-        "Compute the second derivative and look at its sign.",
-        f"$L''(w) = {_tex(_G_SECOND)}$: a positive numerator over a square.",
+        "For $x < 0$, which of $x$ and $x/10$ is larger? That piece gives the left slope.",
+        f"The one-sided derivatives at 0 are {_sides(_R4)}.",
     ],
     solution=(
-        f"**{is_convex(G, W)}** (convex). $L''(w) = {_tex(_G_SECOND)} > 0$ for every $w$. "
-        "Convex, yet without a minimum: $L$ decreases towards $0$ forever."
+        f"${_tex(_S4)}$: every slope from the left derivative ${_tex(_R4.left)}$ to the right "
+        f"derivative ${_tex(_R4.right)}$ gives a line through the origin that stays below the "
+        "graph."
     ),
 )

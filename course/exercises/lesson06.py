@@ -1,120 +1,134 @@
-"""Self-check exercises of lesson 6 (critical points); hints and solutions computed by
-calc_helpers."""
+"""Self-check exercises of lesson 6 (first and second derivatives); computed by calc_helpers."""
 
 import sympy as sp
 
 from autograder import Exercise
 from calc_helpers import (
     classify_critical_point,
-    classify_critical_point_2d,
+    concavity,
     critical_points,
     derivative,
-    gradient,
-    hessian,
-    inflection_points,
+    is_convex,
+    monotonicity,
     real_symbol,
 )
 
-x, y = real_symbol("x"), real_symbol("y")
-F = x**4 - 4 * x**3
-_FP = derivative(F, x)
-_FPP = derivative(F, x, 2)
-_CRIT = critical_points(F, x)
-_KINDS = {c: classify_critical_point(F, c, x) for c in _CRIT}
-_INFL = inflection_points(F, x)
+x = real_symbol("x")
 
-
-_WORDS = {"local_min": "local minimum", "local_max": "local maximum", "neither": "neither"}
+CLASS_WORDS = {"local_min": "local minimum", "local_max": "local maximum", "neither": "neither"}
 
 
 def _tex(value) -> str:
     return sp.latex(value)
 
 
-def _list(values) -> str:
+def _points(values) -> str:
     return ", ".join(f"${_tex(v)}$" for v in values)
 
 
+# q1: critical points (both roots!)
+G = x**3 + 3 * x**2 - 24 * x + 1
+_G1 = derivative(G)
+_G_CRIT = critical_points(G)
 q1 = Exercise.critical_points(
-    F,
+    G,
     x,
     question="lesson06.q1",
-    prompt="Find all critical points of $f(x) = x^4 - 4x^3$.",
+    prompt=(
+        "Find every critical point of $g(x) = x^3 + 3x^2 - 24x + 1$ (a list such as "
+        "`[1, 5]`)."
+    ),
     hints=[
-        "Critical points: $f'(x) = 0$ or $f'$ undefined. $f$ is a polynomial, so only the first.",
-        f"$f'(x) = {_tex(sp.factor(_FP))}$. A repeated factor still gives a critical point.",
+        "Critical points are where $g'(x) = 0$ or $g'$ does not exist. $g$ is a polynomial, "
+        "so only $g'(x) = 0$ matters.",
+        f"$g'(x) = {_tex(_G1)} = {_tex(sp.factor(_G1))}$: set each factor to $0$.",
     ],
     solution=(
-        f"$f'(x) = {_tex(sp.factor(_FP))} = 0$ gives the critical points {_list(_CRIT)}."
+        f"$g'(x) = {_tex(sp.factor(_G1))} = 0$ at {_points(_G_CRIT)}. Both are critical points: "
+        "a quadratic $g'$ with two sign changes gives two, and stopping after one root is a "
+        "common slip."
     ),
 )
 
-q2 = Exercise.classification(
-    F,
+# q2: where g increases
+_G_UP = monotonicity(G)["increasing"]
+q2 = Exercise.intervals(
+    G,
+    "increasing",
     x,
     question="lesson06.q2",
-    prompt="Classify each critical point of $f(x) = x^4 - 4x^3$.",
+    prompt="On which intervals is $g$ increasing? Write e.g. `\"(-oo, 0) U (2, oo)\"`.",
     hints=[
-        f"$f''(x) = {_tex(sp.factor(_FPP))}$. Where $f''(c) \\ne 0$ its sign decides.",
-        f"$f''(0) = {_tex(_FPP.subs(x, 0))}$: the second-derivative test is silent at $0$. "
-        f"Look at the sign of $f'(x) = {_tex(sp.factor(_FP))}$ just left and right of $0$.",
+        "Split the line at the critical points and test the sign of $g'$ on each piece.",
+        f"Test points: $g'(-5) = {_G1.subs(x, -5)}$, $g'(0) = {_G1.subs(x, 0)}$, "
+        f"$g'(3) = {_G1.subs(x, 3)}$.",
     ],
     solution=(
-        "; ".join(
-            f"$x = {_tex(c)}$: **{_WORDS[kind]}** ($f''({_tex(c)}) = {_tex(_FPP.subs(x, c))}$)"
-            for c, kind in _KINDS.items()
-        )
-        + ". At $0$, $f'$ is negative on both sides (the factor $x^2$ does not change sign), "
-        "so $f$ keeps decreasing: neither a minimum nor a maximum. Answer: "
-        f"`{ {int(c): k for c, k in _KINDS.items()} }`."
+        f"$g' > 0$ on ${_tex(_G_UP)}$, so $g$ is increasing there (and decreasing on "
+        f"${_tex(monotonicity(G)['decreasing'])}$)."
     ),
 )
 
-q3 = Exercise.inflection_points(
-    F,
+# q3: classify with the second-derivative test
+H = x**3 - 3 * x**2 + 2
+_H2 = derivative(H, n=2)
+_H_CLASS = {c: classify_critical_point(H, c) for c in critical_points(H)}
+_H_LINES = "; ".join(
+    f"$f''({_tex(c)}) = {_tex(_H2.subs(x, c))}$, a {CLASS_WORDS[kind]}"
+    for c, kind in _H_CLASS.items()
+)
+q3 = Exercise.classification(
+    H,
     x,
     question="lesson06.q3",
-    prompt="Find the inflection points of $f(x) = x^4 - 4x^3$.",
+    prompt=(
+        "Classify each critical point of $f(x) = x^3 - 3x^2 + 2$: answer a dict such as "
+        "`{-7: \"local_min\", 4: \"neither\"}` (with your points) using `\"local_min\"`, "
+        "`\"local_max\"` or `\"neither\"`."
+    ),
     hints=[
-        "Inflection points are where $f''$ changes sign. Factor $f''$.",
-        f"$f''(x) = {_tex(sp.factor(_FPP))}$. Does the sign change at each zero?",
+        f"First the critical points: $f'(x) = {_tex(sp.factor(derivative(H)))}$.",
+        f"Then the sign of $f''(x) = {_tex(_H2)}$ at each of them.",
+    ],
+    solution=f"Critical points {_points(_H_CLASS)}: {_H_LINES}.",
+)
+
+# q4: concave up
+K = x**4 - 6 * x**2
+_K2 = derivative(K, n=2)
+_K_UP = concavity(K)["up"]
+q4 = Exercise.intervals(
+    K,
+    "concave_up",
+    x,
+    question="lesson06.q4",
+    prompt="On which intervals is $k(x) = x^4 - 6x^2$ concave up?",
+    hints=[
+        "Concave up where $k'' > 0$.",
+        f"$k''(x) = {_tex(_K2)} = {_tex(sp.factor(_K2))}$.",
     ],
     solution=(
-        f"$f''(x) = {_tex(sp.factor(_FPP))}$ changes sign at each of its simple zeros, so the "
-        f"inflection points are at {_list(_INFL)}. Note that $0$ is both a critical point and "
-        "an inflection point."
+        f"$k''(x) = {_tex(sp.factor(_K2))} > 0$ on ${_tex(_K_UP)}$; between, on "
+        f"${_tex(concavity(K)['down'])}$, $k$ is concave down."
     ),
 )
 
-G = x**2 + 3 * x * y - y**2
-_GRAD = gradient(G, (x, y))
-_HESS = hessian(G, (x, y))
-q4 = Exercise.gradient(
-    G,
-    (x, y),
-    question="lesson06.q4",
-    prompt="Compute the gradient of $f(x, y) = x^2 + 3xy - y^2$.",
-    hints=[
-        "The gradient is $(\\partial f / \\partial x, \\partial f / \\partial y)$: differentiate "
-        "in one variable, treating the other as a constant.",
-        f"$\\partial f / \\partial x = {_tex(_GRAD[0])}$. Now do the same for $y$.",
-    ],
-    solution=f"$\\nabla f = ({_tex(_GRAD[0])},\\ {_tex(_GRAD[1])})$.",
-)
-
-q5 = Exercise.hessian(
-    G,
-    (x, y),
+# q5: f'' = 0 somewhere does not stop convexity
+Q = x**4
+q5 = Exercise.convexity(
+    Q,
+    x,
     question="lesson06.q5",
-    prompt="Compute the Hessian of $f(x, y) = x^2 + 3xy - y^2$.",
+    prompt=(
+        f"$q(x) = x^4$ has $q''(0) = {derivative(Q, n=2).subs(x, 0)}$. Is $q$ convex on the "
+        "whole line? (True or False)"
+    ),
     hints=[
-        "Differentiate each component of the gradient once more, with respect to $x$ (first "
-        "column) and $y$ (second column).",
-        f"The gradient is $({_tex(_GRAD[0])}, {_tex(_GRAD[1])})$; the mixed partials are equal.",
+        "Convex on an interval means $q'' \\ge 0$ there, not $q'' > 0$.",
+        f"$q''(x) = {_tex(derivative(Q, n=2))}$: can it be negative?",
     ],
     solution=(
-        f"$H = {_tex(_HESS)}$, with $\\det H = {_tex(_HESS.det())} < 0$: the origin is a "
-        f"**{classify_critical_point_2d(G, (0, 0), (x, y))}** point. Answer: "
-        f"`{[[int(v) for v in row] for row in _HESS.tolist()]}`."
+        f"**{is_convex(Q)}**: $q''(x) = {_tex(derivative(Q, n=2))} \\ge 0$ everywhere; the "
+        "single zero at $0$ does not break convexity (nor make $0$ an inflection point)."
     ),
 )

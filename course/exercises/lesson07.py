@@ -1,118 +1,105 @@
-"""Self-check exercises of lesson 7 (the worked example); hints and solutions computed by
-calc_helpers."""
+"""Self-check exercises of lesson 7 (convexity); hints and solutions computed by calc_helpers."""
 
 import sympy as sp
 
 from autograder import Exercise
 from calc_helpers import (
-    classify_critical_point,
     concavity,
-    critical_points,
     derivative,
-    inflection_points,
-    monotonicity,
+    differentiability,
+    is_convex,
     real_symbol,
+    subdifferential,
 )
+from calc_helpers.ml_losses import W, deep_slice, hinge_loss, logistic_loss
 
 x = real_symbol("x")
-G = x**3 - x**2 - 5 * x + 2
-F = x**3 - 6 * x**2 + 9 * x
-
-
-_WORDS = {"local_min": "local minimum", "local_max": "local maximum", "neither": "neither"}
 
 
 def _tex(value) -> str:
     return sp.latex(value)
 
 
-def _list(values) -> str:
-    return ", ".join(f"${_tex(v)}$" for v in values)
-
-
-_GP = derivative(G, x)
-_G_CRIT = critical_points(G, x)
-q1 = Exercise.critical_points(
-    G,
+# q1: is x^4 - 2x^2 convex on R?
+F1 = x**4 - 2 * x**2
+_F1_SECOND = derivative(F1, x, 2)
+q1 = Exercise.convexity(
+    F1,
     x,
     question="lesson07.q1",
-    prompt="What are the critical points of $g(x) = x^3 - x^2 - 5x + 2$?",
+    prompt="Is $f(x) = x^4 - 2x^2$ convex on the whole real line?",
     hints=[
-        f"$g'(x) = {_tex(_GP)}$ is a quadratic: how many real roots does it have? "
-        "Look at its discriminant.",
-        f"$g'(x) = {_tex(sp.factor(_GP))}$.",
+        "A twice-differentiable function is convex on an interval exactly when $f'' \\ge 0$ "
+        "at every point of it. Compute $f''$.",
+        f"$f''(x) = {_tex(_F1_SECOND)}$. What is its sign at $x = 0$?",
     ],
     solution=(
-        f"$g'(x) = {_tex(_GP)} = {_tex(sp.factor(_GP))} = 0$ at {_list(_G_CRIT)}. "
-        "Both are critical points; listing only $-1$ is the usual incomplete answer."
+        f"**{is_convex(F1, x)}** (not convex). $f''(x) = {_tex(_F1_SECOND)}$ and "
+        f"$f''(0) = {_tex(_F1_SECOND.subs(x, 0))} < 0$: $f$ is concave down on "
+        f"${_tex(concavity(F1, x)['down'])}$, so some chords lie below the graph there "
+        f"(the chord from $-1$ to $1$ is the line $y = {_tex(F1.subs(x, -1))}$, while "
+        f"$f(0) = {_tex(F1.subs(x, 0))}$ lies above it)."
     ),
 )
 
-_FP, _FPP = derivative(F, x), derivative(F, x, 2)
-_F_CRIT = critical_points(F, x)
-_F_KINDS = {c: classify_critical_point(F, c, x) for c in _F_CRIT}
-q2 = Exercise.classification(
-    F,
-    x,
-    question="lesson07.q2",
-    prompt="Classify the critical points of $f(x) = x^3 - 6x^2 + 9x$.",
-    hints=[
-        f"First the critical points: $f'(x) = {_tex(sp.factor(_FP))}$.",
-        f"Then the sign of $f''(x) = {_tex(_FPP)}$ at each of them.",
-    ],
-    solution=(
-        "; ".join(
-            f"$x = {_tex(c)}$: $f''({_tex(c)}) = {_tex(_FPP.subs(x, c))}$, **{_WORDS[kind]}**"
-            for c, kind in _F_KINDS.items()
-        )
-        + f". Answer: `{ {int(c): k for c, k in _F_KINDS.items()} }`."
-    ),
-)
-
-_F_DOWN = monotonicity(F, x)["decreasing"]
-q3 = Exercise.intervals(
-    F,
-    "decreasing",
-    x,
-    question="lesson07.q3",
-    prompt="On which interval is $f(x) = x^3 - 6x^2 + 9x$ decreasing?",
-    hints=[
-        "Decreasing where $f' < 0$. The critical points cut the line into intervals.",
-        f"$f'(x) = {_tex(sp.factor(_FP))}$: pick a test point between the critical points.",
-    ],
-    solution=(
-        f"$f'(2) = {_tex(_FP.subs(x, 2))} < 0$, so $f$ decreases on ${_tex(_F_DOWN)}$ "
-        "and increases on both sides of it."
-    ),
-)
-
-_F_INFL = inflection_points(F, x)
-q4 = Exercise.inflection_points(
-    F,
-    x,
-    question="lesson07.q4",
-    prompt="Where is the inflection point of $f(x) = x^3 - 6x^2 + 9x$?",
-    hints=[
-        "Solve $f''(x) = 0$ and check that $f''$ changes sign there.",
-        f"$f''(x) = {_tex(_FPP)}$.",
-    ],
-    solution=(
-        f"$f''(x) = {_tex(_FPP)}$ changes sign at {_list(_F_INFL)}, halfway between the "
-        "critical points $1$ and $3$."
-    ),
-)
-
-_GPP = derivative(G, x, 2)
-_G_UP = concavity(G, x)["up"]
-q5 = Exercise.intervals(
-    G,
+# q2: where is the two-layer loss (w^2 - 1)^2 concave up?
+L2 = deep_slice()
+_L2_SECOND = derivative(L2, W, 2)
+_L2_UP = concavity(L2, W)["up"]
+q2 = Exercise.intervals(
+    L2,
     "concave_up",
-    x,
-    question="lesson07.q5",
-    prompt="On which interval is $g(x) = x^3 - x^2 - 5x + 2$ concave up?",
+    W,
+    question="lesson07.q2",
+    prompt="On which intervals is $L(w) = (w^2 - 1)^2$ concave up?",
     hints=[
-        "Concave up where $g'' > 0$.",
-        f"$g''(x) = {_tex(_GPP)}$.",
+        "Concave up means $L'' > 0$. Compute $L''$ and find where it is zero.",
+        f"$L''(w) = {_tex(sp.factor(_L2_SECOND))}$, zero at "
+        f"$w = \\pm\\frac{{\\sqrt 3}}{{3}}$. Check its sign on each side.",
     ],
-    solution=f"$g''(x) = {_tex(_GPP)} > 0$ exactly on ${_tex(_G_UP)}$.",
+    solution=(
+        f"$L''(w) = {_tex(sp.expand(_L2_SECOND))}$ is positive when $w^2 > \\frac13$, so $L$ is "
+        f"concave up on ${_tex(_L2_UP)}$, that is `\"(-oo, -sqrt(3)/3) U (sqrt(3)/3, oo)\"`."
+    ),
+)
+
+# q3: the subdifferential of the hinge loss at w = 1
+H = hinge_loss()
+_H_REPORT = differentiability(H, 1, W)
+_H_SUB = subdifferential(H, 1, W)
+q3 = Exercise.subdifferential(
+    H,
+    1,
+    W,
+    question="lesson07.q3",
+    prompt="What is the subdifferential of $\\max(0, 1 - w)$ at $w = 1$?",
+    hints=[
+        "The subdifferential of a convex function at a corner is the closed interval between "
+        "the left and the right slope.",
+        f"Left of $1$ the loss is $1 - w$ (slope ${_H_REPORT.left}$); right of $1$ it is $0$ "
+        f"(slope ${_H_REPORT.right}$).",
+    ],
+    solution=(
+        f"The one-sided slopes are ${_H_REPORT.left}$ and ${_H_REPORT.right}$, so the "
+        f"subdifferential is ${_tex(_H_SUB)}$: every line through $(1, 0)$ with a slope in it "
+        "stays below the graph."
+    ),
+)
+
+# q4: is the logistic loss convex?
+G = logistic_loss()
+_G_SECOND = sp.factor(sp.simplify(derivative(G, W, 2)))
+q4 = Exercise.convexity(
+    G,
+    W,
+    question="lesson07.q4",
+    prompt="Is the logistic loss $\\log(1 + e^{-w})$ convex?",
+    hints=[
+        "Compute the second derivative and look at its sign.",
+        f"$L''(w) = {_tex(_G_SECOND)}$: a positive numerator over a square.",
+    ],
+    solution=(
+        f"**{is_convex(G, W)}** (convex). $L''(w) = {_tex(_G_SECOND)} > 0$ for every $w$. "
+        "Convex, yet without a minimum: $L$ decreases towards $0$ forever."
+    ),
 )

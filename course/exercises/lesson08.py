@@ -1,80 +1,120 @@
-"""Self-check exercises of lesson 8 (gradients, chain rule, Newton and gradient descent);
-hints and solutions computed by calc_helpers."""
+"""Self-check exercises of lesson 8 (critical points); hints and solutions computed by
+calc_helpers."""
 
 import sympy as sp
 
-from autograder import Exercise, newton_mistakes
-from calc_helpers import derivative, gradient, gradient_descent, newton_method, real_symbol
-from calc_helpers.ml_losses import B, W, logistic_loss
+from autograder import Exercise
+from calc_helpers import (
+    classify_critical_point,
+    classify_critical_point_2d,
+    critical_points,
+    derivative,
+    gradient,
+    hessian,
+    inflection_points,
+    real_symbol,
+)
 
-x = real_symbol("x")
+x, y = real_symbol("x"), real_symbol("y")
+F = x**4 - 4 * x**3
+_FP = derivative(F, x)
+_FPP = derivative(F, x, 2)
+_CRIT = critical_points(F, x)
+_KINDS = {c: classify_critical_point(F, c, x) for c in _CRIT}
+_INFL = inflection_points(F, x)
+
+
+_WORDS = {"local_min": "local minimum", "local_max": "local maximum", "neither": "neither"}
 
 
 def _tex(value) -> str:
     return sp.latex(value)
 
 
-_LOG = logistic_loss()
-_LOG_D = derivative(_LOG, W)
-q1 = Exercise.derivative(
-    _LOG,
-    W,
+def _list(values) -> str:
+    return ", ".join(f"${_tex(v)}$" for v in values)
+
+
+q1 = Exercise.critical_points(
+    F,
+    x,
     question="lesson08.q1",
-    prompt="Differentiate $L(w) = \\log(1 + e^{-w})$.",
+    prompt="Find all critical points of $f(x) = x^4 - 4x^3$.",
     hints=[
-        "Outer function $\\log(u)$ with derivative $1/u$; inner function $u = 1 + e^{-w}$.",
-        "The inner derivative is $-e^{-w}$ (chain rule once more, for $e^{-w}$).",
+        "Critical points: $f'(x) = 0$ or $f'$ undefined. $f$ is a polynomial, so only the first.",
+        f"$f'(x) = {_tex(sp.factor(_FP))}$. A repeated factor still gives a critical point.",
     ],
     solution=(
-        f"$L'(w) = \\frac{{1}}{{1 + e^{{-w}}}} \\cdot (-e^{{-w}}) = {_tex(_LOG_D)} = "
-        f"{_tex(sp.simplify(_LOG_D))}$ (multiply top and bottom by $e^{{w}}$)."
+        f"$f'(x) = {_tex(sp.factor(_FP))} = 0$ gives the critical points {_list(_CRIT)}."
     ),
 )
 
-F2 = x**2 - 4 * x
-_STEP2 = gradient_descent(F2, 0, 0.25, 1)
-q2 = Exercise.number(
-    _STEP2[1],
+q2 = Exercise.classification(
+    F,
+    x,
     question="lesson08.q2",
-    prompt="One gradient-descent step on $x^2 - 4x$ from $x_0 = 0$ with learning rate $0.25$.",
+    prompt="Classify each critical point of $f(x) = x^4 - 4x^3$.",
     hints=[
-        "The update is $x_1 = x_0 - \\eta\\, f'(x_0)$.",
-        f"$f'(x) = {_tex(derivative(F2, x))}$, so $f'(0) = {_tex(derivative(F2, x).subs(x, 0))}$.",
+        f"$f''(x) = {_tex(sp.factor(_FPP))}$. Where $f''(c) \\ne 0$ its sign decides.",
+        f"$f''(0) = {_tex(_FPP.subs(x, 0))}$: the second-derivative test is silent at $0$. "
+        f"Look at the sign of $f'(x) = {_tex(sp.factor(_FP))}$ just left and right of $0$.",
     ],
     solution=(
-        f"$x_1 = 0 - 0.25 \\cdot ({_tex(derivative(F2, x).subs(x, 0))}) = {_STEP2[1]:g}$."
+        "; ".join(
+            f"$x = {_tex(c)}$: **{_WORDS[kind]}** ($f''({_tex(c)}) = {_tex(_FPP.subs(x, c))}$)"
+            for c, kind in _KINDS.items()
+        )
+        + ". At $0$, $f'$ is negative on both sides (the factor $x^2$ does not change sign), "
+        "so $f$ keeps decreasing: neither a minimum nor a maximum. Answer: "
+        f"`{ {int(c): k for c, k in _KINDS.items()} }`."
     ),
 )
 
-F3 = x**3 - 3 * x
-_STEP3 = newton_method(F3, 2, 1)
-_D1, _D2 = derivative(F3, x).subs(x, 2), derivative(F3, x, 2).subs(x, 2)
-q3 = Exercise.number(
-    _STEP3[1],
+q3 = Exercise.inflection_points(
+    F,
+    x,
     question="lesson08.q3",
-    prompt="One Newton step on $x^3 - 3x$ from $x_0 = 2$.",
+    prompt="Find the inflection points of $f(x) = x^4 - 4x^3$.",
     hints=[
-        "Newton's update for optimisation is $x_1 = x_0 - f'(x_0) / f''(x_0)$.",
-        f"$f'(2) = {_D1}$ and $f''(2) = {_D2}$.",
-    ],
-    mistakes=newton_mistakes(F3, 2, x),
-    solution=f"$x_1 = 2 - \\frac{{{_D1}}}{{{_D2}}} = {_tex(2 - sp.Rational(_D1, _D2))} = "
-    f"{_STEP3[1]:g}$.",
-)
-
-F4 = (2 * W + B - 3) ** 2
-_GRAD4 = gradient(F4, (W, B))
-q4 = Exercise.gradient(
-    F4,
-    (W, B),
-    question="lesson08.q4",
-    prompt="The gradient of $L(w, b) = (2w + b - 3)^2$.",
-    hints=[
-        "Chain rule: the outer derivative is $2(2w + b - 3)$ for both partials.",
-        "The inner derivatives are $2$ (with respect to $w$) and $1$ (with respect to $b$).",
+        "Inflection points are where $f''$ changes sign. Factor $f''$.",
+        f"$f''(x) = {_tex(sp.factor(_FPP))}$. Does the sign change at each zero?",
     ],
     solution=(
-        f"$\\nabla L = ({_tex(sp.factor(_GRAD4[0]))},\\ {_tex(sp.factor(_GRAD4[1]))})$, for "
-        "example `[\"4*(2*w + b - 3)\", \"2*(2*w + b - 3)\"]`."
+        f"$f''(x) = {_tex(sp.factor(_FPP))}$ changes sign at each of its simple zeros, so the "
+        f"inflection points are at {_list(_INFL)}. Note that $0$ is both a critical point and "
+        "an inflection point."
+    ),
+)
+
+G = x**2 + 3 * x * y - y**2
+_GRAD = gradient(G, (x, y))
+_HESS = hessian(G, (x, y))
+q4 = Exercise.gradient(
+    G,
+    (x, y),
+    question="lesson08.q4",
+    prompt="Compute the gradient of $f(x, y) = x^2 + 3xy - y^2$.",
+    hints=[
+        "The gradient is $(\\partial f / \\partial x, \\partial f / \\partial y)$: differentiate "
+        "in one variable, treating the other as a constant.",
+        f"$\\partial f / \\partial x = {_tex(_GRAD[0])}$. Now do the same for $y$.",
+    ],
+    solution=f"$\\nabla f = ({_tex(_GRAD[0])},\\ {_tex(_GRAD[1])})$.",
+)
+
+q5 = Exercise.hessian(
+    G,
+    (x, y),
+    question="lesson08.q5",
+    prompt="Compute the Hessian of $f(x, y) = x^2 + 3xy - y^2$.",
+    hints=[
+        "Differentiate each component of the gradient once more, with respect to $x$ (first "
+        "column) and $y$ (second column).",
+        f"The gradient is $({_tex(_GRAD[0])}, {_tex(_GRAD[1])})$; the mixed partials are equal.",
+    ],
+    solution=(
+        f"$H = {_tex(_HESS)}$, with $\\det H = {_tex(_HESS.det())} < 0$: the origin is a "
+        f"**{classify_critical_point_2d(G, (0, 0), (x, y))}** point. Answer: "
+        f"`{[[int(v) for v in row] for row in _HESS.tolist()]}`."
     ),
 )

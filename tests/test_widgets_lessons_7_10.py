@@ -1,4 +1,4 @@
-"""The widgets of lessons 5-8 (chord, saddle, race): built with `example()`, driven by setting
+"""The widgets of lessons 7-10 (chord, saddle, race): built with `example()`, driven by setting
 slider values, checked against the engine; updates move artists, never add them."""
 
 from __future__ import annotations
@@ -136,6 +136,22 @@ def test_chord_outside_the_domain_says_so_and_hides_the_chord():
 # ---------------------------------------------------------------------------------------------
 
 
+def test_saddle_arrow_tip_stays_inside_the_axes():
+    """Issue 11: the arrow at the lesson's start (1.5, 0.05) ran off the right edge."""
+    widget = quiet(saddle.example())
+    ax = widget.axes
+    for px, py in [(1.5, 0.05), (1.9, 1.9), (-1.95, 0.0), (0.0, -1.9), (0.5, 0.5)]:
+        widget.controls["x"].value = px
+        widget.controls["y"].value = py
+        (x0, y0), = widget.arrow.get_offsets()
+        tip = (x0 + widget.arrow.U[0] / widget.arrow_scale,
+               y0 + widget.arrow.V[0] / widget.arrow_scale)
+        (xlo, xhi), (ylo, yhi) = ax.get_xlim(), ax.get_ylim()
+        assert xlo <= tip[0] <= xhi and ylo <= tip[1] <= yhi, (px, py, tip)
+    widget.controls["x"].value, widget.controls["y"].value = 0.5, 0.5
+    assert widget.arrow_shrink == 1.0  # short arrows keep their true length
+
+
 def test_saddle_arrow_is_the_gradient_at_the_point():
     widget = quiet(saddle.example())
     grad = gradient(x**2 - y**2, (x, y))
@@ -146,7 +162,9 @@ def test_saddle_arrow_is_the_gradient_at_the_point():
         widget.controls["y"].value = py
         assert np.allclose(arrow.get_offsets(), [[px, py]])
         expected = [exact(g, x=px, y=py) for g in grad]
-        assert np.allclose([arrow.U[0], arrow.V[0]], expected)
+        shrink = widget.arrow_shrink  # a long arrow near the edge is drawn shorter, not clipped
+        assert 0 <= shrink <= 1 and (shrink > 0 or (abs(px), abs(py)) == (2.0, 2.0))  # edge
+        assert np.allclose([arrow.U[0], arrow.V[0]], np.asarray(expected) * shrink)
         assert widget.state["critical"] is None
         assert "Not a critical point" in widget.readout.value
     assert widget.arrow is arrow
@@ -223,6 +241,45 @@ def test_race_flags_newton_heading_for_a_maximum():
     widget.controls["x0"].value = 0.5
     assert "maximum" in widget.readout.value
     assert abs(widget.runs["Newton"][-1] - 0.169938) < 1e-5
+
+
+def test_race_never_calls_a_descending_run_a_maximum():
+    """Issue 11: from x0 = 0.40 with rate 0.02, gradient descent's loss falls at every step,
+    yet its row said "heading for a local maximum" because f'' < 0 at its last iterate. The
+    verdict now comes from the signs of f' and f'' at the last iterate and the method's step."""
+    f = x**4 - 3 * x**2 + x
+    widget = quiet(race.example())
+    widget.controls["learning_rate"].value = 0.02
+    widget.controls["x0"].value = 0.40
+    widget.controls["steps"].value = 10
+    gd = widget.runs["gradient descent"]
+    assert gd == gradient_descent(f, widget.controls["x0"].value,
+                                  widget.controls["learning_rate"].value, 10)
+    losses = [exact(f, x=v) for v in gd]
+    assert all(b < a for a, b in zip(losses, losses[1:], strict=False))  # falls every step
+    last = gd[-1]
+    assert exact(sp.diff(f, x, 2), x=last) < 0 < -exact(sp.diff(f, x), x=last)  # the trap
+    row = next(r for r in widget.readout.value.split("<tr>") if "gradient descent" in r)
+    assert "maximum" not in row
+    assert "downhill" in row
+
+
+@pytest.mark.parametrize(
+    ("method", "slope", "bend", "words"),
+    [
+        ("gradient descent", -1.1, -2.0, "downhill"),
+        ("gradient descent", 0.0, 3.0, "local minimum"),
+        ("Newton", 0.5, -2.0, "uphill"),
+        ("Newton", 0.5, 2.0, "downhill"),
+        ("Newton", 0.0, -2.0, "local maximum"),
+        ("Newton", 0.0, 0.0, ""),
+    ],
+)
+def test_race_heading_follows_the_signs_at_the_last_iterate(method, slope, bend, words):
+    said = race.heading(method, slope, bend)
+    assert words in said if words else said == ""
+    if method == "gradient descent" and slope:
+        assert "maximum" not in said
 
 
 def test_race_reports_divergence():

@@ -1,4 +1,4 @@
-"""The lesson 1-4 widgets, driven without a kernel: set controls, read artists and read-outs.
+"""The widgets of lessons 1-6, driven without a kernel: set controls, read artists and read-outs.
 
 Each widget is built with its module's `example()` (the lesson's own arguments) on the ipympl
 backend when it loads headless (else Agg). Checks: the artists show what the engine computes,
@@ -80,12 +80,81 @@ def slope_of(line):
 # --- registry ---------------------------------------------------------------------------------
 
 
-def test_examples_registry_lists_the_four_widgets():
+def test_examples_registry_lists_the_seven_widgets():
     from calc_helpers.widgets import examples
 
     found = examples()
-    for name in ("descent_explorer", "secant_explorer", "zoom_explorer", "tangent_walker"):
+    for name in ("descent_explorer", "limit_explorer", "secant_explorer",
+                 "product_rule_explorer", "chain_rule_explorer", "zoom_explorer",
+                 "tangent_walker"):
         assert name in found
+
+
+# --- limit (lesson 2) --------------------------------------------------------------------------
+
+
+def test_limit_readout_is_the_engines_continuity_at_every_position():
+    from calc_helpers.limits import continuity
+    from calc_helpers.widgets.limit import VERDICTS, lesson_function
+
+    e = build("limit")
+    f = lesson_function(x)
+    positions = [value for _, value in e.controls["a"].options]
+    assert -1.0 in positions and 1.0 in positions  # the slider reaches the hole and the jump
+    for a in positions[::3] + [-1.0, 1.0]:
+        e.controls["a"].value = a
+        exact = continuity(f, sp.nsimplify(a))
+        assert e.report == exact
+        assert VERDICTS[exact.kind] in e.readout.value
+    e.controls["a"].value = 1.0
+    assert "from the left 0" in e.readout.value and "from the right 3" in e.readout.value
+    assert "limit does not exist" in e.readout.value
+    e.controls["a"].value = -1.0
+    assert "f(a) undefined" in e.readout.value and "limit −2" in e.readout.value
+
+
+def test_limit_points_sit_on_the_curve_at_distance_delta():
+    from calc_helpers.widgets.limit import lesson_function
+
+    e = build("limit")
+    f = lesson_function(x)
+    for a, d in [(1.0, 0.5), (1.0, 0.01), (-1.0, 0.001), (0.25, 0.1)]:
+        e.controls["a"].value = a
+        e.controls["delta"].value = d
+        d = e.controls["delta"].value
+        (lx,), (ly,) = e.left_dot.get_data()
+        (rx,), (ry,) = e.right_dot.get_data()
+        assert (lx, rx) == pytest.approx((a - d, a + d))
+        assert ly == pytest.approx(float(f.subs(x, sp.Float(a - d, 30))))
+        assert ry == pytest.approx(float(f.subs(x, sp.Float(a + d, 30))))
+    e.controls["a"].value = 1.0
+    e.controls["delta"].value = 0.001
+    (ly,), (ry,) = e.left_dot.get_ydata(), e.right_dot.get_ydata()
+    assert abs(ly - 0) < 0.01 and abs(ry - 3) < 0.01  # the one-sided limits, not f(1) twice
+
+
+# --- product rule (lesson 4) -------------------------------------------------------------------
+
+
+def test_product_rule_pieces_add_up_to_the_change_of_the_area():
+    e = build("rules")
+    f, g = x**2, x + 1
+    for x0, dx in [(1.0, 0.3), (0.5, 0.01), (1.5, 0.5), (0.8, 0.05)]:
+        e.controls["x"].value = x0
+        e.controls["dx"].value = dx
+        dx = e.controls["dx"].value
+        change = float((f * g).subs(x, x0 + dx) - (f * g).subs(x, x0))
+        assert sum(e.pieces) == pytest.approx(change)
+        f0, g0 = float(f.subs(x, x0)), float(g.subs(x, x0))
+        assert e.corner.get_width() == pytest.approx(float(f.subs(x, x0 + dx)) - f0)
+        assert e.corner.get_height() == pytest.approx(dx)
+        assert (e.area.get_width(), e.area.get_height()) == pytest.approx((f0, g0))
+        exact = float(derivative(f * g).subs(x, x0))
+        assert f"<b>{exact:.6g}</b>" in e.readout.value.replace("−", "-")
+    e.controls["x"].value = 1.0
+    e.controls["dx"].value = 0.01
+    corner_share = e.pieces[2] / sum(e.pieces)
+    assert corner_share < 0.01  # the corner vanishes faster than the strips
 
 
 # --- secant ------------------------------------------------------------------------------------
@@ -310,6 +379,9 @@ MOVES = {
     "descent": ("rate", [0.05, 0.1, 0.15, 0.2, 0.25, 0.12]),
     "zoom": ("zoom", [1.0, 3.0, 10.0, 30.0, 100.0, 1000.0]),
     "tangent": ("position", [-2.0, -1.0, 0.0, 1.0, 2.0, 3.0, 4.0]),
+    "limit": ("a", [-1.0, 1.0, 0.5, -2.0, 2.5]),
+    "rules": ("dx", [0.01, 0.05, 0.2, 0.5, 0.1]),
+    "chain": ("x", [0.0, 0.5, 1.2, 1.5, 0.8]),
 }
 
 
@@ -332,7 +404,8 @@ def test_updates_move_existing_artists(name):
     assert artist_census(e.figure) == before
 
 
-@pytest.mark.parametrize("name", ["secant", "descent", "tangent", "zoom"])
+@pytest.mark.parametrize(
+    "name", ["secant", "descent", "tangent", "zoom", "limit", "rules", "chain"])
 def test_static_layer_is_rendered_once_and_matches_a_full_draw(name):
     from matplotlib.backends.backend_agg import FigureCanvasAgg
 
@@ -375,3 +448,48 @@ def test_zoom_axis_label_is_a_static_text_in_place():
     (label,) = [t for t in ax.texts if t.get_text() == ax.xaxis.label.get_text()]
     x, y = label.get_position()
     assert x == pytest.approx(0.5) and -0.2 < y < 0
+
+
+def test_descent_history_marks_a_run_that_leaves_the_panel():
+    """Issue 11: a diverging run disappeared off the top of the loss panel; its steps are
+    now marked on the top edge and a note gives the loss it reached."""
+    from calc_helpers import gradient_descent
+
+    e = build("descent")
+    e.controls["rate"].value = 0.25
+    e.step(10)
+    losses = [float(mse_linear().subs(real_symbol("w"), v))
+              for v in gradient_descent(mse_linear(), 3, 0.25, 10)]
+    top = e.hist.get_ylim()[1]
+    above = [k for k, value in enumerate(losses) if value > top]
+    xs, ys = e.escaped.get_data()
+    assert list(xs) == above and above and all(y == top for y in ys)
+    assert "off the top" in e.escape_note.get_text() and "step 10" in e.escape_note.get_text()
+    e.reset()
+    e.controls["rate"].value = 0.05
+    e.step(10)
+    assert len(e.escaped.get_xdata()) == 0 and e.escape_note.get_text() == ""
+
+
+def test_chain_rule_ratios_multiply_and_approach_the_derivatives():
+    e = build("chain")
+    u = real_symbol("u")
+    g, f = x**2, sp.sin(u)
+    for x0, dx in [(1.0, 0.1), (0.5, 0.3), (1.5, 0.001), (0.2, 0.01)]:
+        e.controls["x"].value = x0
+        e.controls["dx"].value = dx
+        dx = e.controls["dx"].value
+        u0, u1 = x0**2, (x0 + dx) ** 2
+        y0, y1 = np.sin(u0), np.sin(u1)
+        ratio_u, ratio_y, ratio = e.ratios
+        assert ratio_u == pytest.approx((u1 - u0) / dx)
+        assert ratio_y == pytest.approx((y1 - y0) / (u1 - u0))
+        assert ratio == pytest.approx(ratio_u * ratio_y) == pytest.approx((y1 - y0) / dx)
+        assert list(e.du_bar_left.get_ydata()) == pytest.approx([u0, u1])
+        assert list(e.du_bar_right.get_xdata()) == pytest.approx([u0, u1])
+        assert list(e.dy_bar.get_ydata()) == pytest.approx([y0, y1])
+        exact = float(derivative(f.subs(u, g)).subs(x, x0))
+        assert f"<b>{exact:.6g}</b>" in e.readout.value.replace("−", "-")
+    e.controls["x"].value, e.controls["dx"].value = 1.0, 0.001
+    exact = float(derivative(f.subs(u, g)).subs(x, 1))
+    assert e.ratios[2] == pytest.approx(exact, rel=2e-3)  # the nudge ratios reach (f∘g)′

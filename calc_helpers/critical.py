@@ -5,9 +5,10 @@ from __future__ import annotations
 import sympy as sp
 
 from ._inputs import ExprLike, as_number
-from ._numeric import equal, sign_of, sort_key, value_at
+from ._numeric import equal, sign_of, sort_key, substituted, value_at
 from ._pieces import segments, side_piece, side_sample
 from ._solve import InfinitelyManyError, zeros
+from .budget import Undecidable, budgeted
 from .derivatives import _side_limit as side_limit
 from .derivatives import differentiability, prepare
 from .sign_charts import resolve_domain, sign_chart
@@ -23,6 +24,7 @@ def _interior(expr: sp.Expr, var: sp.Symbol, point: sp.Expr, domain: sp.Set = sp
     )
 
 
+@budgeted("the critical points")
 def critical_points(
     f: ExprLike, x: sp.Symbol | str | None = None, domain: sp.Set | None = None
 ) -> list[sp.Expr]:
@@ -64,9 +66,10 @@ def _slope_sign(piece: sp.Expr, var: sp.Symbol, point: sp.Expr, side: str) -> in
         s = sign_of(value)
         if s != 0:
             return s if side == "+" else s * (-1) ** (order - 1)
-    return sign_of(sp.diff(piece, var).subs(var, side_sample(point, side)))
+    return sign_of(substituted(sp.diff(piece, var), var, side_sample(point, side)))
 
 
+@budgeted("the classification of the critical point", "a simpler expression")
 def classify_critical_point(f: ExprLike, c: ExprLike, x: sp.Symbol | str | None = None) -> str:
     """ "local_min", "local_max" or "neither" at an interior point c.
 
@@ -84,7 +87,7 @@ def classify_critical_point(f: ExprLike, c: ExprLike, x: sp.Symbol | str | None 
         piece = side_piece(expr, var, c, side)
         limit_value = side_limit(piece, var, c, side)
         if limit_value is None:
-            raise ValueError(f"f has no limit at {c} from the {side} side: cannot classify")
+            raise Undecidable(f"f has no limit at {c} from the {side} side: cannot classify")
         gap = sign_of(limit_value - fc) if limit_value.is_finite else sign_of(limit_value)
         if gap == 0:
             gap = _slope_sign(piece, var, c, side) * outward
@@ -97,6 +100,7 @@ def classify_critical_point(f: ExprLike, c: ExprLike, x: sp.Symbol | str | None 
     return "neither"
 
 
+@budgeted("the inflection points")
 def inflection_points(
     f: ExprLike, x: sp.Symbol | str | None = None, domain: sp.Set | None = None
 ) -> list[sp.Expr]:
@@ -120,6 +124,7 @@ def inflection_points(
     return found
 
 
+@budgeted("the absolute extrema", "a shorter interval [a, b]")
 def absolute_extrema(
     f: ExprLike, a: ExprLike, b: ExprLike, x: sp.Symbol | str | None = None
 ) -> dict[str, tuple[sp.Expr, list[sp.Expr]]]:

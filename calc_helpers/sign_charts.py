@@ -7,9 +7,10 @@ from dataclasses import dataclass
 import sympy as sp
 
 from ._inputs import ExprLike
-from ._numeric import sign_of, sort_key, value_at
+from ._numeric import sign_of, sort_key, substituted, value_at
 from ._pieces import natural_domain, sample_point, segments, split
 from ._solve import InfinitelyManyError, zeros
+from .budget import budgeted
 from .derivatives import prepare
 
 
@@ -39,6 +40,7 @@ def resolve_domain(expr: sp.Expr, var: sp.Symbol, domain: sp.Set | None) -> sp.S
     return natural_domain(expr, var, window)
 
 
+@budgeted("the sign chart")
 def sign_chart(
     f: ExprLike, x: sp.Symbol | str | None = None, domain: sp.Set | None = None, order: int = 1
 ) -> SignChart:
@@ -59,7 +61,7 @@ def sign_chart(
             continue
         points.update(inner)
         for interval in split(segment.interval, inner):
-            rows.append((interval, sign_of(slope.subs(var, sample_point(interval)))))
+            rows.append((interval, sign_of(substituted(slope, var, sample_point(interval)))))
     rows.sort(key=lambda row: sort_key(row[0].start))
     return SignChart(order, tuple(rows), tuple(sorted(points, key=sort_key)), dom)
 
@@ -100,6 +102,7 @@ def _differentiable_at(expr: sp.Expr, var: sp.Symbol):
     return joins
 
 
+@budgeted("where f increases and decreases")
 def monotonicity(
     f: ExprLike, x: sp.Symbol | str | None = None, domain: sp.Set | None = None
 ) -> dict[str, sp.Set]:
@@ -114,6 +117,7 @@ def monotonicity(
     return {"increasing": _merged(chart, 1, joins), "decreasing": _merged(chart, -1, joins)}
 
 
+@budgeted("where f is concave up and down")
 def concavity(
     f: ExprLike, x: sp.Symbol | str | None = None, domain: sp.Set | None = None
 ) -> dict[str, sp.Set]:

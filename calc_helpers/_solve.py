@@ -10,7 +10,7 @@ from ._numeric import PRECISION, sign_of, sort_key
 from ._transcendental import scan, solve_candidates, unbounded_zeros, verified_root
 from .budget import EngineError, checkpoint, soft_limit
 
-SOLVE_SECONDS = 1.0  # beyond this SymPy's solveset gives way to solve and a numeric search
+SOLVE_SHARE = 0.2  # of the budget: then solveset gives way to solve and a numeric search
 
 
 class InfinitelyManyError(EngineError):
@@ -133,7 +133,7 @@ def _listed(solutions: sp.Set, window: sp.Interval) -> list[sp.Expr] | None:
 
 def _solveset(expr: sp.Expr, x: sp.Symbol, window: sp.Interval) -> sp.Set | None:
     """SymPy's solveset within a short limit (None if it ran out of time)."""
-    with soft_limit(SOLVE_SECONDS):
+    with soft_limit(SOLVE_SHARE):
         return sp.solveset(expr, x, window)
     return None
 

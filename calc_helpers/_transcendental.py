@@ -26,8 +26,8 @@ from .budget import checkpoint, soft_limit
 from .implicit_root import ImplicitRoot
 
 SCAN_POINTS = 801
-SOLVE_SECONDS = 1.0
-LIMIT_SECONDS = 1.0
+SOLVE_SHARE = 0.2  # shares of the call's budget (see budget.soft_limit)
+LIMIT_SHARE = 0.2
 WINDOWS = (8, 64, 512)
 _TAIL_DEPTH = 3
 
@@ -48,7 +48,7 @@ def verified_root(g: sp.Expr, x: sp.Symbol, value: sp.Expr, window: sp.Interval)
 def solve_candidates(g: sp.Expr, x: sp.Symbol, window: sp.Interval) -> list[sp.Expr]:
     """Verified exact roots that SymPy's `solve` finds (not necessarily all of them)."""
     found: list[sp.Expr] = []
-    with soft_limit(SOLVE_SECONDS):
+    with soft_limit(SOLVE_SHARE):
         try:
             found = list(sp.solve(g, x))
         except (NotImplementedError, ValueError, TypeError, AttributeError):
@@ -130,7 +130,7 @@ def _tail_sign(g: sp.Expr, x: sp.Symbol, start: sp.Integer) -> int | None:
 
 def _limit_at_oo(g: sp.Expr, x: sp.Symbol) -> sp.Expr | None:
     value = None
-    with soft_limit(LIMIT_SECONDS):
+    with soft_limit(LIMIT_SHARE):
         try:
             value = sp.limit(g, x, sp.oo)
         except (NotImplementedError, ValueError, TypeError):

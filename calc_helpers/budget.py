@@ -234,9 +234,12 @@ def budgeted(what: str, instead: str = "a bounded domain such as domain=Interval
 
 
 @contextmanager
-def soft_limit(seconds: float) -> Iterator[list[bool]]:
-    """A limit for one attempt inside an engine call: on expiry the block is left quietly and
-    the yielded flag list holds ``[True]`` (the caller then tries another way)."""
+def soft_limit(share: float) -> Iterator[list[bool]]:
+    """A limit for one attempt inside an engine call, a `share` of the current budget (0.2 of
+    the default 5 s is 1 s; under ``time_budget(60)`` it is 12 s, so a larger budget buys
+    more exact answers, not only more time). On expiry the block is left quietly and the
+    yielded flag list holds ``[True]`` (the caller then tries another way)."""
+    seconds = share * current_seconds()
     flag: list[bool] = []
 
     class _Soft(Exception):

@@ -302,6 +302,7 @@ def segments(expr: sp.Expr, x: sp.Symbol, domain: sp.Set) -> tuple[list[Segment]
         window = sp.Interval(interval.start, interval.end)
         inside = break_points(expr, x, window)
         for lo_hi in split(window, inside):
+            checkpoint()
             parts.append(Segment(lo_hi, resolve(expr, x, sample_point(lo_hi))))
         cuts.update(p for p in (window.start, window.end) if p.is_finite)
         cuts.update(inside)

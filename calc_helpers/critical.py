@@ -8,7 +8,7 @@ from ._inputs import ExprLike, as_number
 from ._numeric import equal, sign_of, sort_key, substituted, value_at
 from ._pieces import segments, side_piece, side_sample
 from ._solve import InfinitelyManyError, zeros
-from .budget import Undecidable, budgeted
+from .budget import Undecidable, budgeted, checkpoint
 from .derivatives import _side_limit as side_limit
 from .derivatives import differentiability, prepare
 from .sign_charts import resolve_domain, sign_chart
@@ -38,6 +38,7 @@ def critical_points(
     pieces, cuts = segments(expr, var, dom)
     found: list[sp.Expr] = []
     for segment in pieces:
+        checkpoint()
         try:
             found.extend(zeros(sp.diff(segment.piece, var), var, segment.interval, what="f'"))
         except InfinitelyManyError as error:
@@ -59,6 +60,7 @@ def critical_points(
 def _slope_sign(piece: sp.Expr, var: sp.Symbol, point: sp.Expr, side: str) -> int:
     """Sign of f' just beside a point, from the first non-zero derivative of the side's formula."""
     for order in range(1, _MAX_ORDER + 1):
+        checkpoint()
         derivative = sp.diff(piece, var, order)
         value = side_limit(derivative, var, point, side)
         if value is None:
@@ -140,6 +142,7 @@ def absolute_extrema(
     pieces, cuts = segments(expr, var, dom)
     candidates = set(cuts) | {a, b}
     for segment in pieces:
+        checkpoint()
         try:
             candidates.update(zeros(sp.diff(segment.piece, var), var, segment.interval))
         except InfinitelyManyError:

@@ -10,7 +10,7 @@ from ._inputs import ExprLike
 from ._numeric import sign_of, sort_key, substituted, value_at
 from ._pieces import natural_domain, sample_point, segments, split
 from ._solve import InfinitelyManyError, zeros
-from .budget import budgeted
+from .budget import budgeted, checkpoint
 from .derivatives import prepare
 
 
@@ -51,6 +51,7 @@ def sign_chart(
     rows: list[tuple[sp.Interval, int]] = []
     points = set(cuts)
     for segment in pieces:
+        checkpoint()
         slope = sp.diff(segment.piece, var, order)
         try:
             inner = zeros(slope, var, segment.interval, what=f"the derivative of order {order}")

@@ -156,16 +156,20 @@ def _factor_zeros(expr: sp.Expr, x: sp.Symbol, window: sp.Interval, what: str) -
     """Zeros of a product, factor by factor (exp(...) never vanishes); None if not a product."""
     if not isinstance(expr, sp.Mul):
         return None
-    found: list[sp.Expr] = []
-    varying = [factor for factor in expr.args if x in factor.free_symbols]
-    for factor in varying:
-        if not _never_zero(factor, x):
-            found.extend(zeros(factor, x, window, what))
-    if len(varying) == 1:
-        return found  # 4*(...): nothing else that could be undefined at those zeros
     from ._numeric import value_at
 
-    return [p for p in found if value_at(expr, x, p) is not None]
+    found: list[sp.Expr] = []
+    varying = [factor for factor in expr.args if x in factor.free_symbols]
+    for k, factor in enumerate(varying):
+        if _never_zero(factor, x):
+            continue
+        others = sp.Mul(*varying[:k], *varying[k + 1 :])
+        for point in zeros(factor, x, window, what):
+            # the product vanishes there if the other factors are defined there (checking
+            # them alone avoids evaluating a product that is 0 to ever more digits)
+            if value_at(others, x, point) is not None:
+                found.append(point)
+    return found
 
 
 def zeros(expr: sp.Expr, x: sp.Symbol, window: sp.Interval, what: str = "f") -> list[sp.Expr]:

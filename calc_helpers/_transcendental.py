@@ -8,9 +8,10 @@ Three steps:
    candidate, else with a short exact number (1/2, pi/3), else kept as an `ImplicitRoot`
    (the equation and a rational enclosure), never as a float.
 3. On an unbounded window the scan runs over [-R, R] for growing R, and an answer is given
-   only once each infinite tail is *proved* free of zeros: g(R) != 0, g tends to a limit of
-   the same sign (or to 0), and g is monotone on the tail, that is g' has no zero there,
-   proved the same way (a few levels deep) or by SymPy's sign assumptions.
+   only once each infinite tail is *proved* free of zeros: g(R) != 0 and g is monotone on the
+   tail (g' keeps one sign there, proved the same way a few levels deep, or by SymPy's sign
+   assumptions on g(R + t), t >= 0); g then moves away from 0, or towards a limit of its own
+   sign (or 0) that it cannot get past.
 """
 
 from __future__ import annotations
@@ -156,15 +157,17 @@ def _tail(g: sp.Expr, x: sp.Symbol, start: sp.Integer, depth: int) -> int | None
         return -1
     if depth == 0:
         return None
-    limit = _limit_at_oo(g, x)
+    slope = _tail(sp.diff(g, x), x, start, depth - 1)
+    if slope is None:
+        return None
+    # g' keeps the sign `slope` on the tail: g is monotone there.
+    if slope == s:
+        return s  # moving away from 0 from g(start) != 0: g never vanishes
+    limit = _limit_at_oo(g, x)  # moving towards 0: it must not get past it
     if limit is None:
         return None
     s_limit = 1 if limit == sp.oo else -1 if limit == -sp.oo else sign_of(limit)
-    if s_limit not in (0, s):
-        return None
-    # g' of constant sign on the tail: g is monotone there, runs from g(start) (sign s) to a
-    # limit of sign s or 0, so it never vanishes.
-    return s if _tail(sp.diff(g, x), x, start, depth - 1) is not None else None
+    return s if s_limit in (0, s) else None
 
 
 def tails_free(g: sp.Expr, x: sp.Symbol, window: sp.Interval, radius: int) -> bool:

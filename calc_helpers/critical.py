@@ -8,7 +8,7 @@ from ._inputs import ExprLike, as_number
 from ._numeric import equal, sign_of, sort_key, substituted, value_at
 from ._pieces import segments, side_piece, side_sample
 from ._solve import InfinitelyManyError, zeros
-from .budget import Undecidable, budgeted, checkpoint
+from .budget import Undecidable, budgeted, checkpoint, soft_limit
 from .derivatives import _side_limit as side_limit
 from .derivatives import differentiability, prepare
 from .sign_charts import resolve_domain, sign_chart
@@ -126,6 +126,13 @@ def inflection_points(
     return found
 
 
+def _tidy(value: sp.Expr) -> sp.Expr:
+    """simplify(value) within a tenth of the budget (simplify can take seconds), else value."""
+    with soft_limit(0.1):
+        return sp.simplify(value)
+    return value
+
+
 @budgeted("the absolute extrema", "a shorter interval [a, b]")
 def absolute_extrema(
     f: ExprLike, a: ExprLike, b: ExprLike, x: sp.Symbol | str | None = None
@@ -158,5 +165,5 @@ def absolute_extrema(
     result = {}
     for name, pick in (("min", min), ("max", max)):
         best = pick(values, key=lambda pv: sort_key(pv[1]))[1]
-        result[name] = (sp.simplify(best), [p for p, v in values if equal(v, best)])
+        result[name] = (_tidy(best), [p for p, v in values if equal(v, best)])
     return result

@@ -17,9 +17,11 @@ Three steps:
 from __future__ import annotations
 
 import math
+import warnings
 from fractions import Fraction
 
 import mpmath
+import numpy as np
 import sympy as sp
 
 from ._numeric import PRECISION, sign_of, sort_key
@@ -57,16 +59,31 @@ def solve_candidates(g: sp.Expr, x: sp.Symbol, window: sp.Interval) -> list[sp.E
     return [r for r in found if verified_root(g, x, r, window)]
 
 
-def _values(func, points: list[mpmath.mpf]) -> list[float]:
-    values = []
-    for point in points:
-        checkpoint()
+def _values(g: sp.Expr, x: sp.Symbol, points: list[sp.Rational]) -> list[float]:
+    """g at the points: in floating point at once (NumPy), and again with mpmath at 30 digits
+    where that is not finite or too close to 0 to trust its sign."""
+    fast = sp.lambdify(x, g, modules="numpy")
+    grid = np.array([float(p) for p in points])
+    with np.errstate(all="ignore"), warnings.catch_warnings():
+        warnings.simplefilter("ignore")
         try:
-            value = complex(func(point))
-            values.append(value.real if abs(value.imag) < 1e-12 else math.nan)
-        except (ZeroDivisionError, ValueError, OverflowError, TypeError):
-            values.append(math.nan)
-    return values
+            raw = np.asarray(fast(grid), dtype=complex) * np.ones_like(grid)
+        except (ValueError, TypeError, ZeroDivisionError, OverflowError, AttributeError):
+            raw = np.full(grid.shape, np.nan, dtype=complex)
+    values = np.where(np.abs(raw.imag) < 1e-12, raw.real, np.nan)
+    scale = np.nanmax(np.abs(values)) if np.isfinite(values).any() else 1.0
+    unsure = ~np.isfinite(values) | (np.abs(values) < 1e-8 * max(scale, 1.0))
+    if unsure.any():
+        slow = sp.lambdify(x, g, modules="mpmath")
+        with mpmath.workdps(30):
+            for k in np.flatnonzero(unsure):
+                checkpoint()
+                try:
+                    value = complex(slow(mpmath.mpf(points[k].p) / points[k].q))
+                    values[k] = value.real if abs(value.imag) < 1e-20 else math.nan
+                except (ZeroDivisionError, ValueError, OverflowError, TypeError):
+                    values[k] = math.nan
+    return [float(v) for v in values]
 
 
 def _grid(lo: sp.Expr, hi: sp.Expr, count: int) -> list[sp.Rational]:
@@ -102,15 +119,21 @@ def scan(
     A root on a grid point is found exactly; a double root (no sign change) is found only
     if it is one of the candidates.
     """
-    func = sp.lambdify(x, g, modules="mpmath")
     points = _grid(lo, hi, SCAN_POINTS)
-    values = _values(func, [mpmath.mpf(p.p) / p.q for p in points])
+    values = _values(g, x, points)
     roots: list[sp.Expr] = []
     inner = list(zip(points, values, strict=True))
     for k, (a, fa) in enumerate(inner):
-        if 0 < k < len(inner) - 1 and fa == 0:
-            exact = _exact_near(g, x, float(a), candidates)
-            roots.append(exact if exact is not None else a)
+        if not (0 < k < len(inner) - 1 and fa == 0):
+            continue
+        if verified_root(g, x, a, sp.Interval(lo, hi)):
+            roots.append(a)  # the grid point itself is a root (to 60 digits)
+            continue
+        (before, f_before), (after, f_after) = inner[k - 1], inner[k + 1]
+        if f_before * f_after < 0:  # 0 only in floating point: the root is near, not at, a
+            root = ImplicitRoot(g, x, before, after)
+            exact = _exact_near(g, x, float(root), candidates)
+            roots.append(exact if exact is not None else root)
     for (a, fa), (b, fb) in zip(inner, inner[1:], strict=False):
         if math.isnan(fa) or math.isnan(fb) or fa == 0 or fb == 0 or fa * fb > 0:
             continue

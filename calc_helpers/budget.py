@@ -139,6 +139,9 @@ def _signal_alarm(seconds: float, owner: object) -> Iterator[None]:
                 previous(signum, frame)  # the outer timer's own reaction (may raise)
             return
         if moment >= deadline - 1e-3:
+            # fire again soon, in case this exception lands in code that swallows it (a
+            # finaliser); leaving the block cancels the timer
+            signal.setitimer(signal.ITIMER_REAL, 0.1)
             raise _Expired(owner)
         signal.setitimer(signal.ITIMER_REAL, deadline - moment)  # early wake-up: wait more
 
@@ -159,6 +162,15 @@ def _signal_alarm(seconds: float, owner: object) -> Iterator[None]:
 def alarm(seconds: float, error: Callable[[], BaseException]) -> Iterator[None]:
     """Run the block for at most `seconds`; past that, raise ``error()`` out of the block.
 
+    Parameters
+    ----------
+    seconds
+        The time limit (positive).
+    error
+        Makes the exception raised when the limit is reached (a class works).
+
+    Notes
+    -----
     Nests with any outer timer: the earlier deadline wins, an outer deadline is served by the
     outer handler (or outer `alarm`), and the outer timer is re-armed on leaving. In a
     non-main thread the deadline is cooperative (see the module docstring).
@@ -187,6 +199,15 @@ def current_seconds() -> float:
 def time_budget(seconds: float) -> Iterator[None]:
     """Give the engine calls in the block `seconds` each (instead of `DEFAULT_SECONDS`).
 
+    Parameters
+    ----------
+    seconds
+        The budget of each public engine call made in the block (positive). Attempts inside
+        a call (SymPy's solveset and solve, limits, simplify) get shares of it, so a larger
+        budget can also give more exact answers.
+
+    Examples
+    --------
     >>> with time_budget(20):          # doctest: +SKIP
     ...     critical_points(f, domain=Interval(-50, 50))
     """

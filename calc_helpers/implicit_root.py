@@ -1,9 +1,10 @@
 """An exact root that has no closed form: the equation, and an interval where it changes sign.
 
-`ImplicitRoot(g, x, lo, hi)` is *the* zero of g in the open interval (lo, hi), where lo and hi
-are rationals with g(lo) and g(hi) of opposite signs and g continuous and strictly monotone
-on [lo, hi] (checked when the root is made). It is a SymPy number: it compares, sorts,
-substitutes and evaluates to any precision with ``evalf`` (refined from the enclosure), so
+`ImplicitRoot(g, x, lo, hi)` is the zero of g in the open interval (lo, hi): lo and hi are
+rationals where g (continuous there) has opposite signs, found as neighbouring points of the
+engine's fine scan, so the enclosure holds one sign change of g. It is a SymPy number: it
+compares, sorts, substitutes and evaluates to any precision with ``evalf`` (refined from the
+enclosure by a root finder, or by bisection, which always converges on a sign change), so
 it stands wherever an exact root would, and it is never a rounded float.
 """
 

@@ -49,8 +49,8 @@ def is_convex(f: ExprLike, x: sp.Symbol | str | None = None, domain: sp.Set | No
     if any(s < 0 for _, s in chart.rows):
         return False
     for point in chart.points:
-        if dom.contains(point) != sp.true or point in (dom.inf, dom.sup):
-            continue
+        if chart.smooth_at(point) or dom.contains(point) != sp.true or point in (dom.inf, dom.sup):
+            continue  # (inside a smooth piece f'' alone decides, and it was checked above)
         report = differentiability(expr, point, var)
         if not report.continuous:
             return False

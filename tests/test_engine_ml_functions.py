@@ -177,3 +177,18 @@ def test_no_engine_answer_is_a_bare_float():
         *ch.critical_points(x**x),
     ]
     assert answers and not any(a.has(sp.Float) for a in answers)
+
+
+def test_unbounded_zeros_without_a_proof_are_refused_with_a_hint():
+    with pytest.raises(ch.UnsolvableError, match="bounded domain"):
+        ch.critical_points(x**2 / 2 - sp.sin(x))
+
+
+def test_an_implicit_root_is_a_real_number_that_sorts_and_substitutes():
+    root = ch.ImplicitRoot(x - sp.cos(x), x, 0, 1)
+    assert root.free_symbols == set() and root.is_real and root.is_positive
+    assert 0 < root < 1 and root > Rational(7, 10)
+    assert abs(sp.N(sp.cos(root) - root, 60)) < 1e-55
+    assert sorted([1, root, 0], key=float) == [0, root, 1]
+    with pytest.raises(ValueError):
+        ch.ImplicitRoot(x - sp.cos(x), x, 1, 0)

@@ -23,7 +23,17 @@ from typing import Any
 import numpy as np
 import sympy as sp
 
-from calc_helpers import ParseError, parse, parse_interval_set, parse_number, parse_points
+from calc_helpers import (
+    ParseError,
+    UnknownVariable,
+    interval_between,
+    parse,
+    parse_interval_set,
+    parse_number,
+    parse_points,
+    read_interval_end,
+    realify,
+)
 
 from .equivalence import constant_value
 
@@ -310,17 +320,13 @@ def _parse_error(error: Exception, what: str) -> Unreadable:
 
 def _realify(expr: sp.Basic, names: Sequence[str]) -> sp.Basic:
     """Swap the student's symbols for the course's real symbols of the same names."""
-    swaps = {}
-    for symbol in expr.free_symbols:
-        if symbol.name not in names:
-            allowed = ", ".join(names) if names else "no variable"
-            raise Unreadable(
-                f"your answer uses {symbol.name}, but it should use only {allowed}.",
-                show(expr),
-            )
-        if not symbol.is_real or type(symbol) is not sp.Symbol:
-            swaps[symbol] = sp.Symbol(symbol.name, real=True)
-    return expr.xreplace(swaps) if swaps else expr
+    try:
+        return realify(expr, names)
+    except UnknownVariable as problem:
+        allowed = ", ".join(names) if names else "no variable"
+        raise Unreadable(
+            f"your answer uses {problem.name}, but it should use only {allowed}.", show(expr)
+        ) from None
 
 
 def _number_to_sympy(value: Any) -> sp.Expr:
@@ -431,17 +437,14 @@ def read_points(answer: Any) -> list[sp.Expr]:
     raise Unreadable(f"expected {_POINTS_EXAMPLE}.", show(answer))
 
 
-_INFINITY_WORDS = {"oo": 1, "inf": 1, "infinity": 1, "∞": 1}
-
-
 def _read_endpoint(value: Any) -> sp.Expr:
-    if type(value) is float and np.isinf(value):
-        return sp.oo if value > 0 else -sp.oo
-    if type(value) is str:
-        word = "".join(value.split()).lower()
-        sign = -1 if word.startswith("-") else 1
-        if word.lstrip("+-") in _INFINITY_WORDS:
-            return sign * sp.oo
+    """An end of an interval: text and infinities by the engine's interval reader (the same
+    rules as interval notation), other values as numbers."""
+    if type(value) is str or (type(value) is float and np.isinf(value)):
+        try:
+            return read_interval_end(value)
+        except (ParseError, ValueError, TypeError, RecursionError) as error:
+            raise _parse_error(error, "an end of an interval, such as -oo or 5/3") from None
     if value is sp.oo or value is sp.S.NegativeInfinity:
         return value
     return read_number(value)
@@ -451,11 +454,12 @@ def _pair(value: Any, closed: bool) -> sp.Set:
     low, high = (_read_endpoint(v) for v in value)
     if low == high:
         return sp.FiniteSet(low)
-    if not constant_value(low) < constant_value(high):
-        raise Unreadable("the left end of an interval must be smaller than the right end.")
-    if closed:
-        return sp.Interval(low, high, low.is_infinite, high.is_infinite)
-    return sp.Interval.open(low, high)
+    try:
+        if closed:
+            return interval_between(low, high, low.is_infinite, high.is_infinite)
+        return interval_between(low, high, True, True)
+    except ParseError as error:
+        raise Unreadable(f"{error}.", show(value)) from None
 
 
 def _check_set(value: sp.Set) -> None:

@@ -12,18 +12,21 @@ question pays for it once.
 from __future__ import annotations
 
 import functools
-import signal
-import threading
 import warnings
 from collections.abc import Callable, Iterator, Sequence
-from contextlib import contextmanager
+from contextlib import AbstractContextManager, contextmanager
 from dataclasses import dataclass
 from typing import Any
 
 import numpy as np
 import sympy as sp
 
-from calc_helpers import parse, parse_number
+# The instructor's side is read by the engine's own readers (re-exported for the checks).
+from calc_helpers import as_expr as instructor_expression  # noqa: F401
+from calc_helpers import as_number as instructor_number  # noqa: F401
+from calc_helpers import function_and_variable as function_of  # noqa: F401
+from calc_helpers import symbol_name as symbol_name
+from calc_helpers.budget import EngineError, alarm
 
 from . import equivalence as eq
 from .answers import NotAttempted, Unreadable, normalize, read_expression, show
@@ -38,31 +41,16 @@ class CheckTimeout(BaseException):
     """Raised inside a check that ran out of time (a BaseException, so nothing swallows it)."""
 
 
-@contextmanager
-def time_limit(seconds: float) -> Iterator[None]:
-    """Interrupt the block after `seconds` (SIGALRM; only in the main thread, else no limit).
+class QuestionUncheckable(ValueError):
+    """The engine could not work out the reference answer of the instructor's question (out of
+    time, or undecidable as asked): the question cannot be checked, and no student is told
+    that an answer is wrong. The message says what to change in the question."""
 
-    An interval timer already running (someone else's limit) is left alone.
-    """
-    usable = (
-        hasattr(signal, "setitimer")
-        and threading.current_thread() is threading.main_thread()
-        and signal.getitimer(signal.ITIMER_REAL)[0] == 0
-    )
-    if not usable:
-        yield
-        return
 
-    def on_alarm(signum: int, frame: Any) -> None:
-        raise CheckTimeout()
-
-    previous = signal.signal(signal.SIGALRM, on_alarm)
-    signal.setitimer(signal.ITIMER_REAL, seconds)
-    try:
-        yield
-    finally:
-        signal.setitimer(signal.ITIMER_REAL, 0)
-        signal.signal(signal.SIGALRM, previous)
+def time_limit(seconds: float) -> AbstractContextManager[None]:
+    """Interrupt the block after `seconds` with CheckTimeout (calc_helpers' one timer: nests
+    with outer timers, the shorter wins; cooperative outside the main thread)."""
+    return alarm(seconds, CheckTimeout)
 
 
 @contextmanager
@@ -74,12 +62,18 @@ def quiet() -> Iterator[None]:
 
 
 def quietly(function: Callable[..., Any]) -> Callable[..., Any]:
-    """Decorator: run the function under `quiet()` (for reference builders)."""
+    """Decorator for reference builders: run the function under `quiet()`, and turn the
+    engine's refusals (`calc_helpers.EngineError`) into `QuestionUncheckable`."""
 
     @functools.wraps(function)
     def wrapper(*args: Any, **kwargs: Any) -> Any:
         with quiet():
-            return function(*args, **kwargs)
+            try:
+                return function(*args, **kwargs)
+            except EngineError as error:
+                raise QuestionUncheckable(
+                    f"the instructor's question could not be checked: {error}"
+                ) from error
 
     return wrapper
 
@@ -104,57 +98,6 @@ def run_check(
             feedback = cannot_read(f"I could not check this answer ({type(error).__name__}).")
     record(question, name, feedback)
     return feedback
-
-
-# ---------------------------------------------------------------------------------------------
-# The instructor's side
-# ---------------------------------------------------------------------------------------------
-
-
-def symbol_name(x: sp.Symbol | str | None) -> str | None:
-    """The name of a variable given as a symbol or a string."""
-    if x is None:
-        return None
-    return x if isinstance(x, str) else x.name
-
-
-def real(expr: sp.Expr) -> sp.Expr:
-    """The expression with every symbol replaced by the real symbol of the same name."""
-    swaps = {s: sp.Symbol(s.name, real=True) for s in expr.free_symbols if not s.is_real}
-    return expr.xreplace(swaps) if swaps else expr
-
-
-def instructor_expression(f: Any, names: Sequence[str]) -> sp.Expr:
-    """The instructor's function or expression as a real SymPy expression."""
-    if isinstance(f, str):
-        return parse(f, tuple(names))
-    if isinstance(f, (int, float)) and not isinstance(f, bool):
-        return sp.Float(f) if isinstance(f, float) else sp.Integer(f)
-    if isinstance(f, sp.Expr):
-        return real(f)
-    raise TypeError(f"expected a SymPy expression, a number or a string, got {type(f).__name__}")
-
-
-def instructor_number(value: Any) -> sp.Expr:
-    """The instructor's number as an exact SymPy number (strings through parse_number)."""
-    if isinstance(value, str):
-        return parse_number(value)
-    expr = instructor_expression(value, ())
-    if expr.free_symbols:
-        raise ValueError(f"expected a number, got {expr}")
-    return expr
-
-
-def function_of(f: Any, x: sp.Symbol | str | None = None) -> tuple[sp.Expr, sp.Symbol]:
-    """A one-variable function and its real variable (the single free symbol if x is None)."""
-    name = symbol_name(x)
-    expr = instructor_expression(f, (name or "x",))
-    if name is None:
-        free = sorted(expr.free_symbols, key=lambda s: s.name)
-        if len(free) > 1:
-            raise ValueError(f"{expr} has several variables; say which one with x=...")
-        name = free[0].name if free else "x"
-    return expr, sp.Symbol(name, real=True)
 
 
 # ---------------------------------------------------------------------------------------------

@@ -1,4 +1,9 @@
-"""Turning what callers pass (strings, SymPy objects, numbers) into real SymPy expressions."""
+"""Turning what callers pass (strings, SymPy objects, numbers) into real SymPy expressions.
+
+The one place where symbols are made real and a function and its variable are read: the
+engine's public functions and the autograder (instructor's questions and students' answers)
+all go through it.
+"""
 
 from __future__ import annotations
 
@@ -14,15 +19,50 @@ def real_symbol(name: str) -> sp.Symbol:
     return sp.Symbol(name, real=True)
 
 
-def _realify(expr: sp.Expr) -> sp.Expr:
-    """Replace every free symbol by the real symbol of the same name."""
-    swaps = {s: real_symbol(s.name) for s in expr.free_symbols if s.is_real is not True}
+class UnknownVariable(ValueError):
+    """An expression uses a variable it was not allowed to use (`name` says which)."""
+
+    def __init__(self, name: str, allowed: Sequence[str]) -> None:
+        listed = ", ".join(allowed) if allowed else "no variable"
+        super().__init__(f"uses {name}, but it should use only {listed}")
+        self.name = name
+        self.allowed = tuple(allowed)
+
+
+def realify(expr: sp.Basic, names: Sequence[str] | None = None) -> sp.Basic:
+    """Replace every free symbol by the course's real symbol of the same name.
+
+    Parameters
+    ----------
+    expr
+        Any SymPy object.
+    names
+        If given, the only variable names allowed: another one raises `UnknownVariable`.
+
+    Returns
+    -------
+    The same object with plain real symbols (symbols of other classes, such as Dummy, and
+    symbols without ``real=True`` are swapped).
+    """
+    swaps = {}
+    for symbol in expr.free_symbols:
+        if names is not None and symbol.name not in names:
+            raise UnknownVariable(symbol.name, names)
+        if symbol.is_real is not True or type(symbol) is not sp.Symbol:
+            swaps[symbol] = real_symbol(symbol.name)
     return expr.xreplace(swaps) if swaps else expr
+
+
+def symbol_name(x: sp.Symbol | str | None) -> str | None:
+    """The name of a variable given as a symbol or a string (None stays None)."""
+    if x is None:
+        return None
+    return x if isinstance(x, str) else x.name
 
 
 def as_symbol(x: sp.Symbol | str) -> sp.Symbol:
     """A real symbol from a name or a symbol."""
-    return real_symbol(x if isinstance(x, str) else x.name)
+    return real_symbol(symbol_name(x))
 
 
 def as_expr(f: ExprLike, variables: Sequence[str] = ("x",)) -> sp.Expr:
@@ -38,7 +78,7 @@ def as_expr(f: ExprLike, variables: Sequence[str] = ("x",)) -> sp.Expr:
     expr = sp.sympify(f)  # a number or a SymPy object, never text
     if not isinstance(expr, sp.Expr):
         raise TypeError(f"expected an expression, got {expr!r}")
-    return _realify(expr)
+    return realify(expr)
 
 
 def function_and_variable(

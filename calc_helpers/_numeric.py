@@ -4,6 +4,9 @@ from __future__ import annotations
 
 import sympy as sp
 
+from .budget import Undecidable
+from .implicit_root import ImplicitRoot
+
 PRECISION = 60  # digits used when SymPy cannot decide a sign symbolically
 TINY = sp.Rational(1, 10**12)  # distance used to look "just beside" a point
 _ZERO_TOLERANCE = sp.Float(10) ** -40
@@ -28,7 +31,10 @@ def sign_of(value: sp.Expr) -> int:
     if value.is_Number:
         return int(sp.sign(value))
     # Numbers first: SymPy's assumption queries on algebraic numbers (CRootOf) are slow.
-    approx = sp.N(value, PRECISION)
+    try:
+        approx = sp.N(value, PRECISION)
+    except (OverflowError, RecursionError, MemoryError):
+        raise Undecidable("cannot evaluate a value of f: it is too large for numbers") from None
     if not approx.is_number or approx.has(sp.nan, sp.zoo):
         raise ValueError(f"{value} is not a real number")
     re, im = approx.as_real_imag()
@@ -47,23 +53,50 @@ def equal(a: sp.Expr, b: sp.Expr) -> bool:
     return sign_of(a - b) == 0
 
 
+def _long_rational(point: sp.Expr) -> bool:
+    """A rational with a long denominator (a point just beside another): exact powers of it,
+    such as (10**12 - 1)/10**12 to its own power, are too slow to compute, so such values stay
+    unevaluated (they are only signed and evaluated numerically)."""
+    return point.is_Rational and point.q > 10**6
+
+
+def substituted(expr: sp.Expr, x: sp.Symbol, point: sp.Expr) -> sp.Expr:
+    """expr at the point; powers and exponentials stay unevaluated where evaluating them
+    exactly would be slow (see above), everything else (|u|, Heaviside, piecewise) evaluates."""
+    if point.has(sp.CRootOf, ImplicitRoot):  # algebraic and implicit roots: stay unevaluated
+        with sp.evaluate(False):
+            return expr.subs(x, point)
+    if not _long_rational(point):
+        return expr.subs(x, point)
+    return _rebuilt(expr, x, point)
+
+
+def _rebuilt(expr: sp.Expr, x: sp.Symbol, point: sp.Expr) -> sp.Expr:
+    if expr == x:
+        return point
+    if expr.is_Atom or x not in expr.free_symbols:
+        return expr
+    args = [_rebuilt(arg, x, point) for arg in expr.args]
+    lazy = isinstance(expr, sp.exp) or (isinstance(expr, sp.Pow) and not expr.exp.is_Integer)
+    if lazy:
+        with sp.evaluate(False):
+            return expr.func(*args)
+    return expr.func(*args)
+
+
 def value_at(expr: sp.Expr, x: sp.Symbol, point: sp.Expr) -> sp.Expr | None:
     """f(point) as an exact value, or None where f is undefined or not real there."""
     point = sp.sympify(point)
     try:
-        if point.has(sp.CRootOf):
-            with sp.evaluate(False):  # exact but unevaluated: evaluating CRootOf powers is slow
-                value = expr.subs(x, point)
-        else:
-            value = expr.subs(x, point)
+        value = substituted(expr, x, point)
     except (ZeroDivisionError, TypeError, ValueError):
         return None
-    if value.has(sp.nan, sp.zoo) or value.free_symbols:
-        return None
-    if value.is_infinite:
-        return None
+    if value.has(sp.nan, sp.zoo, sp.oo, -sp.oo) or value.free_symbols:
+        return None  # (no is_infinite query: on values that vanish it costs a deep evalf)
     try:
         sign_of(value)
+    except Undecidable:
+        raise
     except (ValueError, TypeError):
         return None
     return sp.nsimplify(value) if isinstance(value, sp.Float) and value == int(value) else value

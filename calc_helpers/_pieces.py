@@ -1,8 +1,9 @@
 """Natural domains, break points and smooth pieces of functions built from elementary parts.
 
-A course function may contain non-smooth parts (|u|, max, min, sign, Heaviside, piecewise
-definitions, real roots). Between consecutive *break points* each of them is one smooth formula,
-its *piece*; all global analysis (sign charts, zeros) runs piece by piece.
+A course function may contain non-smooth parts (|u|, max, min, sign, Heaviside, floor,
+ceiling, frac, piecewise definitions, real roots). Between consecutive *break points* each
+of them is one smooth formula, its *piece*; all global analysis (sign charts, zeros) runs
+piece by piece.
 """
 
 from __future__ import annotations
@@ -12,10 +13,14 @@ from dataclasses import dataclass
 
 import sympy as sp
 
-from ._numeric import TINY, sign_of, sort_key
-from ._solve import zeros
+from ._numeric import TINY, sign_of, sort_key, substituted
+from ._solve import InfinitelyManyError, zeros
+from .budget import checkpoint
 
 _KINKS = (sp.Abs, sp.sign, sp.Heaviside)
+_STEPS = (sp.floor, sp.ceiling, sp.frac)  # jump where their argument crosses an integer
+MAX_JUMPS = 200
+_RANGE_SAMPLES = 2001
 
 
 def real_powers(expr: sp.Expr) -> sp.Expr:
@@ -39,6 +44,19 @@ def real_powers(expr: sp.Expr) -> sp.Expr:
     return expr.replace(odd_root, rewrite)
 
 
+def variable_powers(expr: sp.Expr) -> sp.Expr:
+    """Rewrite u**v with a variable exponent as exp(v*log(u)): x**x, x**(1/x), 2**x.
+
+    This is the same function on the domain where it is defined for real x (u > 0), and it
+    keeps SymPy from computing exact powers such as (999/1000)**(999/1000) at sample points.
+    """
+
+    def variable(e: sp.Expr) -> bool:
+        return isinstance(e, sp.Pow) and bool(e.exp.free_symbols) and e.base != sp.E
+
+    return expr.replace(variable, lambda e: sp.exp(e.exp * sp.log(e.base)))
+
+
 def _set_where(relation: sp.Basic, x: sp.Symbol, window: sp.Interval) -> sp.Set:
     """The points of the window where a condition holds."""
     if relation in (sp.true, True):
@@ -60,7 +78,7 @@ def _positive_set(u: sp.Expr, x: sp.Symbol, window: sp.Set, strict: bool) -> sp.
     for interval in components(window):
         cuts = zeros(u, x, interval, what=str(u))
         for segment in split(interval, cuts):
-            if sign_of(u.subs(x, sample_point(segment))) > 0:
+            if sign_of(substituted(u, x, sample_point(segment))) > 0:
                 result = result.union(segment)
         if not strict:
             result = result.union(sp.FiniteSet(*cuts))
@@ -142,11 +160,44 @@ def break_points(expr: sp.Expr, x: sp.Symbol, window: sp.Interval) -> list[sp.Ex
                     equations.append(relation.lhs - relation.rhs)
         elif not atom.exp.is_Integer and atom.base != sp.E:
             equations.append(atom.base)
+    for atom in expr.atoms(*_STEPS):
+        if x in atom.args[0].free_symbols:
+            equations.extend(_integer_levels(atom.args[0], x, window, atom))
     points: set[sp.Expr] = set()
     for u in equations:
+        checkpoint()
         if x in u.free_symbols:
             points.update(zeros(u, x, window, what=str(u)))
     return sorted(points, key=sort_key)
+
+
+def _integer_levels(u: sp.Expr, x: sp.Symbol, window: sp.Interval, step: sp.Expr) -> list:
+    """u - k for every integer k that u may reach on the window: floor(u), ceiling(u) and
+    frac(u) can jump only where u crosses an integer. The range of u is read off a dense
+    sample (with one level of margin each side); an unbounded window is refused."""
+    if not (window.start.is_finite and window.end.is_finite):
+        raise InfinitelyManyError(
+            f"{step} jumps at infinitely many points on {window}; pass a bounded domain, "
+            "e.g. domain=Interval(-3, 3)"
+        )
+    func = sp.lambdify(x, u, "math")
+    lo, hi = sort_key(window.start), sort_key(window.end)
+    values = []
+    for k in range(_RANGE_SAMPLES + 1):
+        try:
+            value = float(func(lo + (hi - lo) * k / _RANGE_SAMPLES))
+        except (ValueError, ZeroDivisionError, OverflowError, TypeError):
+            continue
+        if math.isfinite(value):
+            values.append(value)
+    if not values:
+        return []
+    low, high = math.floor(min(values)) - 1, math.ceil(max(values)) + 1
+    if high - low > MAX_JUMPS:
+        raise InfinitelyManyError(
+            f"{step} jumps at more than {MAX_JUMPS} points on {window}; pass a shorter domain"
+        )
+    return [u - k for k in range(low, high + 1)]
 
 
 def split(interval: sp.Interval, cuts: list[sp.Expr]) -> list[sp.Interval]:
@@ -199,14 +250,21 @@ def resolve(expr: sp.Expr, x: sp.Symbol, sample: sp.Expr) -> sp.Expr:
     args = [resolve(arg, x, sample) for arg in expr.args]
     if isinstance(expr, _KINKS):
         u = args[0]
-        s = sign_of(u.subs(x, sample))
+        s = sign_of(substituted(u, x, sample))
         if isinstance(expr, sp.Abs):
             return -u if s < 0 else u
         if isinstance(expr, sp.sign):
             return sp.Integer(s)
         return sp.Integer(1 if s > 0 else 0) if s != 0 else sp.Rational(1, 2)
+    if isinstance(expr, _STEPS):
+        level = sp.floor(sp.Rational(str(sp.N(substituted(args[0], x, sample), 40))))
+        if isinstance(expr, sp.floor):
+            return level
+        if isinstance(expr, sp.ceiling):
+            return level + 1  # the sample is never on a jump, so u is not an integer there
+        return args[0] - level
     if isinstance(expr, (sp.Max, sp.Min)):
-        values = [sort_key(a.subs(x, sample)) for a in args]
+        values = [sort_key(substituted(a, x, sample)) for a in args]
         pick = max if isinstance(expr, sp.Max) else min
         return args[values.index(pick(values))]
     return expr.func(*args)
@@ -244,6 +302,7 @@ def segments(expr: sp.Expr, x: sp.Symbol, domain: sp.Set) -> tuple[list[Segment]
         window = sp.Interval(interval.start, interval.end)
         inside = break_points(expr, x, window)
         for lo_hi in split(window, inside):
+            checkpoint()
             parts.append(Segment(lo_hi, resolve(expr, x, sample_point(lo_hi))))
         cuts.update(p for p in (window.start, window.end) if p.is_finite)
         cuts.update(inside)

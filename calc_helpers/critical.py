@@ -5,9 +5,10 @@ from __future__ import annotations
 import sympy as sp
 
 from ._inputs import ExprLike, as_number
-from ._numeric import equal, sign_of, sort_key, value_at
+from ._numeric import equal, sign_of, sort_key, substituted, value_at
 from ._pieces import segments, side_piece, side_sample
 from ._solve import InfinitelyManyError, zeros
+from .budget import Undecidable, budgeted, checkpoint, soft_limit
 from .derivatives import _side_limit as side_limit
 from .derivatives import differentiability, prepare
 from .sign_charts import resolve_domain, sign_chart
@@ -23,6 +24,7 @@ def _interior(expr: sp.Expr, var: sp.Symbol, point: sp.Expr, domain: sp.Set = sp
     )
 
 
+@budgeted("the critical points")
 def critical_points(
     f: ExprLike, x: sp.Symbol | str | None = None, domain: sp.Set | None = None
 ) -> list[sp.Expr]:
@@ -36,6 +38,7 @@ def critical_points(
     pieces, cuts = segments(expr, var, dom)
     found: list[sp.Expr] = []
     for segment in pieces:
+        checkpoint()
         try:
             found.extend(zeros(sp.diff(segment.piece, var), var, segment.interval, what="f'"))
         except InfinitelyManyError as error:
@@ -57,6 +60,7 @@ def critical_points(
 def _slope_sign(piece: sp.Expr, var: sp.Symbol, point: sp.Expr, side: str) -> int:
     """Sign of f' just beside a point, from the first non-zero derivative of the side's formula."""
     for order in range(1, _MAX_ORDER + 1):
+        checkpoint()
         derivative = sp.diff(piece, var, order)
         value = side_limit(derivative, var, point, side)
         if value is None:
@@ -64,9 +68,10 @@ def _slope_sign(piece: sp.Expr, var: sp.Symbol, point: sp.Expr, side: str) -> in
         s = sign_of(value)
         if s != 0:
             return s if side == "+" else s * (-1) ** (order - 1)
-    return sign_of(sp.diff(piece, var).subs(var, side_sample(point, side)))
+    return sign_of(substituted(sp.diff(piece, var), var, side_sample(point, side)))
 
 
+@budgeted("the classification of the critical point", "a simpler expression")
 def classify_critical_point(f: ExprLike, c: ExprLike, x: sp.Symbol | str | None = None) -> str:
     """ "local_min", "local_max" or "neither" at an interior point c.
 
@@ -84,7 +89,7 @@ def classify_critical_point(f: ExprLike, c: ExprLike, x: sp.Symbol | str | None 
         piece = side_piece(expr, var, c, side)
         limit_value = side_limit(piece, var, c, side)
         if limit_value is None:
-            raise ValueError(f"f has no limit at {c} from the {side} side: cannot classify")
+            raise Undecidable(f"f has no limit at {c} from the {side} side: cannot classify")
         gap = sign_of(limit_value - fc) if limit_value.is_finite else sign_of(limit_value)
         if gap == 0:
             gap = _slope_sign(piece, var, c, side) * outward
@@ -97,6 +102,7 @@ def classify_critical_point(f: ExprLike, c: ExprLike, x: sp.Symbol | str | None 
     return "neither"
 
 
+@budgeted("the inflection points")
 def inflection_points(
     f: ExprLike, x: sp.Symbol | str | None = None, domain: sp.Set | None = None
 ) -> list[sp.Expr]:
@@ -112,14 +118,22 @@ def inflection_points(
         point = left.end
         if point != right.start or s_left == 0 or s_right == 0 or s_left == s_right:
             continue
-        if (
+        if chart.smooth_at(point) or (
             _interior(expr, var, point, chart.domain)
             and differentiability(expr, point, var).continuous
         ):
-            found.append(point)
+            found.append(point)  # inside a smooth piece f is continuous: nothing to check
     return found
 
 
+def _tidy(value: sp.Expr) -> sp.Expr:
+    """simplify(value) within a tenth of the budget (simplify can take seconds), else value."""
+    with soft_limit(0.1):
+        return sp.simplify(value)
+    return value
+
+
+@budgeted("the absolute extrema", "a shorter interval [a, b]")
 def absolute_extrema(
     f: ExprLike, a: ExprLike, b: ExprLike, x: sp.Symbol | str | None = None
 ) -> dict[str, tuple[sp.Expr, list[sp.Expr]]]:
@@ -135,6 +149,7 @@ def absolute_extrema(
     pieces, cuts = segments(expr, var, dom)
     candidates = set(cuts) | {a, b}
     for segment in pieces:
+        checkpoint()
         try:
             candidates.update(zeros(sp.diff(segment.piece, var), var, segment.interval))
         except InfinitelyManyError:
@@ -150,5 +165,5 @@ def absolute_extrema(
     result = {}
     for name, pick in (("min", min), ("max", max)):
         best = pick(values, key=lambda pv: sort_key(pv[1]))[1]
-        result[name] = (sp.simplify(best), [p for p, v in values if equal(v, best)])
+        result[name] = (_tidy(best), [p for p, v in values if equal(v, best)])
     return result

@@ -7,21 +7,32 @@ from dataclasses import dataclass
 import sympy as sp
 
 from ._inputs import ExprLike, as_number, function_and_variable
-from ._numeric import PRECISION, equal, sign_of, value_at
-from ._pieces import real_powers, side_piece, side_sample
+from ._numeric import PRECISION, equal, sign_of, substituted, value_at
+from ._pieces import real_powers, side_piece, side_sample, variable_powers
+from .budget import Undecidable, budgeted
 
 KINDS = ("differentiable", "discontinuity", "corner", "cusp", "vertical_tangent")
 
 
 def prepare(f: ExprLike, x: sp.Symbol | str | None = None) -> tuple[sp.Expr, sp.Symbol]:
-    """The function as a real SymPy expression (odd roots are real roots) and its variable."""
+    """The function as a real SymPy expression and its variable: odd roots are real roots and
+    powers with a variable exponent are exp/log forms (x**x = exp(x*log(x)), for x > 0)."""
     expr, var = function_and_variable(f, x)
-    return real_powers(expr), var
+    return variable_powers(real_powers(expr)), var
+
+
+def _step_slope(e: sp.Expr) -> bool:
+    """SymPy's unevaluated d/dx of floor(u), ceiling(u) or frac(u) (plain or under Subs)."""
+    inner = e.expr if isinstance(e, sp.Subs) else e
+    return isinstance(inner, sp.Derivative) and isinstance(inner.expr, (sp.floor, sp.ceiling))
 
 
 def _clean(expr: sp.Expr) -> sp.Expr:
-    """Drop SymPy's distributional terms: DiracDelta lives only at break points."""
+    """Drop SymPy's distributional terms: DiracDelta lives only at break points, and so do the
+    jumps of floor and ceiling (their slope is 0 everywhere else)."""
     expr = expr.replace(lambda e: isinstance(e, sp.DiracDelta), lambda e: sp.Integer(0))
+    expr = expr.replace(_step_slope, lambda e: sp.Integer(0))
+    expr = expr.replace(lambda e: isinstance(e, sp.Subs) and e.expr == 0, lambda e: sp.Integer(0))
     even_sign = lambda e: (  # noqa: E731
         isinstance(e, sp.Pow)
         and isinstance(e.base, sp.sign)
@@ -31,6 +42,7 @@ def _clean(expr: sp.Expr) -> sp.Expr:
     return expr.replace(even_sign, lambda e: sp.Integer(1))
 
 
+@budgeted("the derivative", "a simpler expression")
 def derivative(f: ExprLike, x: sp.Symbol | str | None = None, n: int = 1) -> sp.Expr:
     """The n-th derivative of f as an exact formula.
 
@@ -40,13 +52,17 @@ def derivative(f: ExprLike, x: sp.Symbol | str | None = None, n: int = 1) -> sp.
     """
     if not isinstance(n, int) or n < 0:
         raise ValueError(f"the order n must be a whole number >= 0, got {n!r}")
-    expr, var = prepare(f, x)
-    result = expr
+    expr, var = function_and_variable(f, x)
+    result = real_powers(expr)  # x**x stays x**x here: only values need the exp/log form
+    result = result.replace(
+        lambda e: isinstance(e, sp.frac), lambda e: e.args[0] - sp.floor(e.args[0])
+    )
     for _ in range(n):
         result = _clean(sp.diff(result, var))
     return result
 
 
+@budgeted("the difference quotient", "a simpler expression")
 def difference_quotient(
     f: ExprLike, a: ExprLike, h: ExprLike, x: sp.Symbol | str | None = None
 ) -> sp.Expr:
@@ -67,11 +83,7 @@ def _side_defined(expr: sp.Expr, var: sp.Symbol, a: sp.Expr, side: str) -> bool:
 def _finite_value(expr: sp.Expr, var: sp.Symbol, a: sp.Expr) -> sp.Expr | None:
     """expr at a when that is a finite real number (no limit needed), else None."""
     try:
-        if a.has(sp.CRootOf):
-            with sp.evaluate(False):  # evaluating powers of CRootOf is slow; stay unevaluated
-                value = expr.subs(var, a)
-        else:
-            value = expr.subs(var, a)
+        value = substituted(expr, var, a)
     except (ZeroDivisionError, TypeError, ValueError):
         return None
     if value.has(sp.nan, sp.zoo, sp.oo, -sp.oo, sp.AccumBounds) or value.free_symbols:
@@ -102,7 +114,7 @@ def _side_limit(expr: sp.Expr, var: sp.Symbol, a: sp.Expr, side: str) -> sp.Expr
     value = _limit(expr, var, a, side)
     if value is not None:
         return value
-    sample = sp.N(expr.subs(var, side_sample(a, side)), PRECISION)
+    sample = sp.N(substituted(expr, var, side_sample(a, side)), PRECISION)
     if sample.is_real and abs(sample) > 1e6:
         return sp.oo * sign_of(sample)
     return None
@@ -145,6 +157,7 @@ def _limit(expr: sp.Expr, var: sp.Symbol, a: sp.Expr, side: str) -> sp.Expr | No
     return value if value_at(value, var, 0) is not None else None
 
 
+@budgeted("the one-sided derivatives", "a simpler expression")
 def one_sided_derivatives(
     f: ExprLike, a: ExprLike, x: sp.Symbol | str | None = None
 ) -> tuple[sp.Expr | None, sp.Expr | None]:
@@ -161,6 +174,7 @@ def one_sided_derivatives(
     return _one_side(expr, var, a, fa, "-"), _one_side(expr, var, a, fa, "+")
 
 
+@budgeted("the derivative at the point", "a simpler expression")
 def derivative_at(f: ExprLike, a: ExprLike, x: sp.Symbol | str | None = None) -> sp.Expr:
     """f'(a) exactly; raises ValueError (naming how it fails) where f is not differentiable."""
     report = differentiability(f, a, x)
@@ -198,7 +212,7 @@ def _continuous(expr: sp.Expr, var: sp.Symbol, a: sp.Expr, fa: sp.Expr | None) -
 def _kind(left: sp.Expr | None, right: sp.Expr | None) -> str:
     sides = [d for d in (left, right) if d is not None]
     if not sides:
-        raise ValueError("the difference quotient has no limit from either side (it oscillates)")
+        raise Undecidable("the difference quotient has no limit from either side (it oscillates)")
     infinite = [d for d in sides if d.is_infinite]
     if len(sides) == 1:
         return "vertical_tangent" if infinite else "differentiable"
@@ -209,6 +223,7 @@ def _kind(left: sp.Expr | None, right: sp.Expr | None) -> str:
     return "differentiable" if equal(left, right) else "corner"
 
 
+@budgeted("the differentiability at the point", "a simpler expression")
 def differentiability(
     f: ExprLike, a: ExprLike, x: sp.Symbol | str | None = None
 ) -> Differentiability:
@@ -223,12 +238,14 @@ def differentiability(
     fa = value_at(expr, var, a)
     if fa is None:
         return Differentiability("discontinuity", False, None, None)
+    continuous = _continuous(expr, var, a, fa)  # continuity first, slopes only then
     left, right = _one_side(expr, var, a, fa, "-"), _one_side(expr, var, a, fa, "+")
-    if not _continuous(expr, var, a, fa):
+    if not continuous:
         return Differentiability("discontinuity", False, left, right)
     return Differentiability(_kind(left, right), True, left, right)
 
 
+@budgeted("the subdifferential", "a simpler expression")
 def subdifferential(f: ExprLike, a: ExprLike, x: sp.Symbol | str | None = None) -> sp.Set:
     """The subdifferential [f'_-(a), f'_+(a)] of a convex function at an interior point a.
 

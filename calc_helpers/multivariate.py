@@ -8,6 +8,7 @@ import sympy as sp
 
 from ._inputs import ExprLike, as_expr, as_number, as_symbol
 from ._numeric import sign_of
+from .budget import budgeted
 
 
 def _variables(f: sp.Expr, variables: Sequence[sp.Symbol | str] | None) -> list[sp.Symbol]:
@@ -22,18 +23,21 @@ def _prepare(f: ExprLike, variables: Sequence[sp.Symbol | str] | None):
     return expr, _variables(expr, variables)
 
 
+@budgeted("the gradient", "a simpler expression")
 def gradient(f: ExprLike, variables: Sequence[sp.Symbol | str] | None = None) -> list[sp.Expr]:
     """The vector of partial derivatives [df/dx, df/dy, ...], in the order of `variables`."""
     expr, names = _prepare(f, variables)
     return [sp.diff(expr, v) for v in names]
 
 
+@budgeted("the Hessian", "a simpler expression")
 def hessian(f: ExprLike, variables: Sequence[sp.Symbol | str] | None = None) -> sp.Matrix:
     """The matrix of second partial derivatives, in the order of `variables`."""
     expr, names = _prepare(f, variables)
     return sp.hessian(expr, names)
 
 
+@budgeted("the second-derivative test", "a simpler expression")
 def classify_critical_point_2d(
     f: ExprLike, point: Sequence[ExprLike], variables: Sequence[sp.Symbol | str] | None = None
 ) -> str:

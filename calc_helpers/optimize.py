@@ -14,6 +14,7 @@ import numpy as np
 import sympy as sp
 
 from ._inputs import ExprLike, as_expr, as_symbol
+from .budget import budgeted
 from .derivatives import prepare
 
 DIVERGED = 1e12  # iterates beyond this size count as diverged and stop the run
@@ -90,6 +91,7 @@ def descent_steps_nd(
     return np.array(points)
 
 
+@budgeted("the gradient descent iterates", "fewer steps")
 def gradient_descent(
     f: ExprLike, x0: float, learning_rate: float, steps: int, x: sp.Symbol | str | None = None
 ) -> list[float]:
@@ -102,6 +104,7 @@ def gradient_descent(
     return descent_steps(compiled_derivative(expr, [var]), x0, learning_rate, steps)
 
 
+@budgeted("Newton's iterates", "fewer steps")
 def newton_method(
     f: ExprLike, x0: float, steps: int, x: sp.Symbol | str | None = None
 ) -> list[float]:
@@ -115,6 +118,7 @@ def newton_method(
     return newton_steps(first, second, x0, steps)
 
 
+@budgeted("the gradient descent iterates", "fewer steps")
 def gradient_descent_nd(
     f: ExprLike,
     variables: Sequence[sp.Symbol | str],

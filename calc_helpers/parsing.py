@@ -48,6 +48,8 @@ from dataclasses import dataclass
 import mpmath
 import sympy
 
+from .budget import budgeted
+
 __all__ = ["ParseError", "parse", "parse_interval_set", "parse_number", "parse_points"]
 
 # Limits: beyond them the text is refused before SymPy computes anything slow.
@@ -965,6 +967,7 @@ def _parse_span(
     return _Parser(context, tokens).parse()
 
 
+@budgeted("how to read the text", "a shorter text")
 def parse(text: str, variables: Sequence[str] = ("x",)) -> sympy.Expr:
     """Read a mathematical expression such as ``3x^2 - sin(x)/2`` into a SymPy expression.
 
@@ -982,6 +985,7 @@ def _parse_number_span(text: str, start: int, end: int, empty: str) -> sympy.Exp
     return _parse_span(text, start, end, ("x",), True, empty)
 
 
+@budgeted("how to read the text", "a shorter text")
 def parse_number(text: str) -> sympy.Expr:
     """Read a number without variables, such as ``5/3``, ``-1``, ``1/e``, ``sqrt(2)/2``."""
     _check_text(text)
@@ -1076,6 +1080,7 @@ def _parse_point_list(text: str, start: int, end: int) -> list[sympy.Expr]:
     return [_parse_point(text, span_start, span_end) for span_start, span_end in spans]
 
 
+@budgeted("how to read the text", "a shorter text")
 def parse_points(text: str) -> list[sympy.Expr]:
     """Read numbers such as ``-1, 5/3``, ``{-1, 1.6667}`` or ``x = -1, x = 3``, in order.
 
@@ -1115,6 +1120,41 @@ def _parse_endpoint(text: str, start: int, end: int) -> sympy.Expr:
     return value
 
 
+def interval_between(
+    left: sympy.Expr, right: sympy.Expr, left_open: bool, right_open: bool
+) -> sympy.Set:
+    """The interval between two ends, with the checks every reader of intervals shares.
+
+    Parameters
+    ----------
+    left, right
+        Real numbers or ``-oo``/``oo``.
+    left_open, right_open
+        Whether each end is left out.
+
+    Returns
+    -------
+    The Interval, or the one-point set where both ends are equal and included.
+
+    Raises
+    ------
+    ParseError
+        Where ∞ is included, the interval is empty, or the left end is the larger.
+    """
+    if (left.is_infinite and not left_open) or (right.is_infinite and not right_open):
+        raise ParseError(_INFINITY_INCLUDED)
+    difference = right - left
+    if difference.is_zero and not (left_open or right_open):
+        return sympy.FiniteSet(left)
+    if difference.is_zero:
+        raise ParseError("this interval is empty; write 'empty' if you mean that")
+    if difference.is_extended_positive is not True:
+        raise ParseError(
+            "the left end must be smaller than the right end, as in (1, 3) and not (3, 1)"
+        )
+    return sympy.Interval(left, right, left_open, right_open)
+
+
 def _make_interval(
     text: str,
     span: tuple[int, int],
@@ -1123,19 +1163,43 @@ def _make_interval(
     right_open: bool,
 ) -> sympy.Set:
     """Interval with checks: ∞ not included, left end smaller than right end."""
-    (start, end), (left, right) = span, ends
-    if (left.is_infinite and not left_open) or (right.is_infinite and not right_open):
-        raise _error(text, start, end - start, _INFINITY_INCLUDED)
-    difference = right - left
-    if difference.is_zero and not (left_open or right_open):
-        return sympy.FiniteSet(left)
-    if difference.is_zero:
-        reason = "this interval is empty; write 'empty' if you mean that"
-        raise _error(text, start, end - start, reason)
-    if difference.is_extended_positive is not True:
-        reason = "the left end must be smaller than the right end, as in (1, 3) and not (3, 1)"
-        raise _error(text, start, end - start, reason)
-    return sympy.Interval(left, right, left_open, right_open)
+    start, end = span
+    try:
+        return interval_between(*ends, left_open, right_open)
+    except ParseError as problem:
+        raise _error(text, start, end - start, str(problem)) from None
+
+
+@budgeted("how to read the end of an interval", "a shorter text")
+def read_interval_end(value: str | int | float | sympy.Expr) -> sympy.Expr:
+    """One end of an interval, from text (``"-oo"``, ``"−∞"``, ``"5/3"``) or a value.
+
+    Text is read by the same rules as in `parse_interval_set` (so a Unicode minus or ``inf``
+    reads the same in a tuple as in interval notation); a float infinity gives ``oo``.
+
+    Raises
+    ------
+    ParseError
+        Where the value is not a real number or ±∞.
+    """
+    if isinstance(value, str):
+        _check_text(value)
+        return _parse_endpoint(value, 0, len(value))
+    if isinstance(value, float) and math.isinf(value):
+        return sympy.oo if value > 0 else -sympy.oo
+    if isinstance(value, bool) or not isinstance(value, (int, float, sympy.Expr)):
+        raise ParseError(f"an end of an interval must be a number, got {type(value).__name__}")
+    if isinstance(value, int):
+        number: sympy.Expr = sympy.Integer(value)
+    elif isinstance(value, float):
+        number = sympy.Float(value)
+    else:
+        number = value
+    if number in (sympy.oo, -sympy.oo):
+        return number
+    if number.free_symbols or number.is_extended_real is not True:
+        raise ParseError("an end of an interval must be a real number")
+    return number
 
 
 def _parse_interval(text: str, start: int, end: int) -> sympy.Set:
@@ -1235,6 +1299,7 @@ def _parse_set_part(text: str, start: int, end: int, variable: str) -> sympy.Set
     raise _error(text, start, end - start, reason)
 
 
+@budgeted("how to read the text", "a shorter text")
 def parse_interval_set(text: str, variable: str = "x") -> sympy.Set:
     """Read a set of real numbers written in interval notation, such as ``(-oo, -1) U (3, oo)``.
 

@@ -7,9 +7,10 @@ from dataclasses import dataclass
 import sympy as sp
 
 from ._inputs import ExprLike
-from ._numeric import sign_of, sort_key, value_at
+from ._numeric import sign_of, sort_key, substituted, value_at
 from ._pieces import natural_domain, sample_point, segments, split
 from ._solve import InfinitelyManyError, zeros
+from .budget import budgeted, checkpoint
 from .derivatives import prepare
 
 
@@ -18,13 +19,19 @@ class SignChart:
     """The sign (-1, 0, 1) of the n-th derivative on consecutive open intervals of the domain.
 
     `points` are the places where the sign may change: zeros of the derivative, break points
-    of f, and holes and ends of the domain.
+    of f, and holes and ends of the domain; `breaks` are those of them where f may not be
+    smooth (break points, holes, ends): at the others f is smooth.
     """
 
     order: int
     rows: tuple[tuple[sp.Interval, int], ...]
     points: tuple[sp.Expr, ...]
     domain: sp.Set
+    breaks: tuple[sp.Expr, ...] = ()
+
+    def smooth_at(self, point: sp.Expr) -> bool:
+        """Whether the point lies inside one smooth piece of f (a zero of the derivative)."""
+        return point in self.points and point not in self.breaks
 
     def where(self, sign: int) -> sp.Set:
         """The union of the chart's intervals with the given sign."""
@@ -39,6 +46,7 @@ def resolve_domain(expr: sp.Expr, var: sp.Symbol, domain: sp.Set | None) -> sp.S
     return natural_domain(expr, var, window)
 
 
+@budgeted("the sign chart")
 def sign_chart(
     f: ExprLike, x: sp.Symbol | str | None = None, domain: sp.Set | None = None, order: int = 1
 ) -> SignChart:
@@ -49,6 +57,7 @@ def sign_chart(
     rows: list[tuple[sp.Interval, int]] = []
     points = set(cuts)
     for segment in pieces:
+        checkpoint()
         slope = sp.diff(segment.piece, var, order)
         try:
             inner = zeros(slope, var, segment.interval, what=f"the derivative of order {order}")
@@ -59,9 +68,10 @@ def sign_chart(
             continue
         points.update(inner)
         for interval in split(segment.interval, inner):
-            rows.append((interval, sign_of(slope.subs(var, sample_point(interval)))))
+            rows.append((interval, sign_of(substituted(slope, var, sample_point(interval)))))
     rows.sort(key=lambda row: sort_key(row[0].start))
-    return SignChart(order, tuple(rows), tuple(sorted(points, key=sort_key)), dom)
+    ordered = tuple(sorted(points, key=sort_key))
+    return SignChart(order, tuple(rows), ordered, dom, tuple(sorted(cuts, key=sort_key)))
 
 
 def _merged(chart: SignChart, sign: int, joins: callable) -> sp.Set:
@@ -100,6 +110,12 @@ def _differentiable_at(expr: sp.Expr, var: sp.Symbol):
     return joins
 
 
+def _or_smooth(chart: SignChart, joins):
+    """`joins`, answered at once (True) inside a smooth piece of f, where it always holds."""
+    return lambda point: chart.smooth_at(point) or joins(point)
+
+
+@budgeted("where f increases and decreases")
 def monotonicity(
     f: ExprLike, x: sp.Symbol | str | None = None, domain: sp.Set | None = None
 ) -> dict[str, sp.Set]:
@@ -110,10 +126,11 @@ def monotonicity(
     """
     expr, var = prepare(f, x)
     chart = sign_chart(expr, var, domain, order=1)
-    joins = _continuous_at(expr, var)
+    joins = _or_smooth(chart, _continuous_at(expr, var))
     return {"increasing": _merged(chart, 1, joins), "decreasing": _merged(chart, -1, joins)}
 
 
+@budgeted("where f is concave up and down")
 def concavity(
     f: ExprLike, x: sp.Symbol | str | None = None, domain: sp.Set | None = None
 ) -> dict[str, sp.Set]:
@@ -124,5 +141,5 @@ def concavity(
     """
     expr, var = prepare(f, x)
     chart = sign_chart(expr, var, domain, order=2)
-    joins = _differentiable_at(expr, var)
+    joins = _or_smooth(chart, _differentiable_at(expr, var))
     return {"up": _merged(chart, 1, joins), "down": _merged(chart, -1, joins)}

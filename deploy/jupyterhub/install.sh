@@ -38,6 +38,11 @@ COURSE_ID=derivatives-for-ml
 : "${DFML_STUDENT_GROUP:=dfml-students}"
 : "${DFML_GRADER_GROUP:=dfml-graders}"
 : "${DFML_HUB_URL:=http://:8000}"
+# Where install.sh writes outside $DFML_PREFIX (change them only for a trial run):
+: "${DFML_ETC:=/etc/dfml}"                        # hub.env, the settings
+: "${DFML_BIN_DIR:=/usr/local/bin}"               # dfml-course
+: "${DFML_SYSTEMD_DIR:=/etc/systemd/system}"      # jupyterhub.service
+: "${DFML_PRIVATE_HOMES:=1}"                      # 0: leave /etc/login.defs and /home alone
 VENV=$DFML_PREFIX/venv
 
 echo "== 1. Debian packages"
@@ -46,17 +51,22 @@ apt-get update -qq
 apt-get install -y -qq python3-venv nodejs npm bubblewrap sudo acl >/dev/null
 
 echo "== 2. Private homes"
+if [ "$DFML_PRIVATE_HOMES" = 1 ]; then
 if grep -q '^HOME_MODE' /etc/login.defs; then
   sed -i 's/^HOME_MODE.*/HOME_MODE\t0700/' /etc/login.defs
 else
   printf 'HOME_MODE\t0700\n' >>/etc/login.defs
 fi
-for home in /home/*/; do [ -d "$home" ] && chmod 0700 "$home"; done
+for home in /home/*/; do
+  if [ -d "$home" ]; then chmod 0700 "$home"; fi
+done
+fi
 
 echo "== 3. Groups and the grader account"
 getent group "$DFML_STUDENT_GROUP" >/dev/null || groupadd "$DFML_STUDENT_GROUP"
 getent group "$DFML_GRADER_GROUP" >/dev/null || groupadd "$DFML_GRADER_GROUP"
-id "$DFML_GRADER_USER" >/dev/null 2>&1 || useradd -m -s /bin/bash "$DFML_GRADER_USER"
+id "$DFML_GRADER_USER" >/dev/null 2>&1 ||
+  useradd -m -K HOME_MODE=0700 -s /bin/bash "$DFML_GRADER_USER"
 chmod 0700 "$(getent passwd "$DFML_GRADER_USER" | cut -d: -f6)"
 
 echo "== 4. The shared venv ($VENV)"
@@ -93,10 +103,10 @@ chmod 0600 "$DFML_COURSE_DIR/gradebook.db"
 
 echo "== 8. The hub"
 install -m 0644 "$HERE/jupyterhub_config.py" "$DFML_PREFIX/jupyterhub_config.py"
-install -m 0755 "$HERE/dfml-course" /usr/local/bin/dfml-course
+install -m 0755 "$HERE/dfml-course" "$DFML_BIN_DIR/dfml-course"
 install -d -m 0700 "$DFML_HUB_STATE"
-install -d -m 0755 /etc/dfml
-cat >/etc/dfml/hub.env <<EOF
+install -d -m 0755 "$DFML_ETC"
+cat >"$DFML_ETC/hub.env" <<EOF
 DFML_PREFIX=$DFML_PREFIX
 DFML_EXCHANGE_ROOT=$DFML_EXCHANGE_ROOT
 DFML_HUB_STATE=$DFML_HUB_STATE
@@ -106,30 +116,31 @@ DFML_STUDENT_GROUP=$DFML_STUDENT_GROUP
 DFML_GRADER_GROUP=$DFML_GRADER_GROUP
 DFML_HUB_URL=$DFML_HUB_URL
 EOF
-cat >/etc/systemd/system/jupyterhub.service <<EOF
+cat >"$DFML_SYSTEMD_DIR/jupyterhub.service" <<EOF
 [Unit]
 Description=JupyterHub for $COURSE_ID
 After=network.target
 
 [Service]
 User=root
-EnvironmentFile=/etc/dfml/hub.env
+EnvironmentFile=$DFML_ETC/hub.env
 Environment=PATH=$VENV/bin:/usr/local/bin:/usr/bin:/bin
 WorkingDirectory=$DFML_HUB_STATE
 ExecStart=$VENV/bin/jupyterhub -f $DFML_PREFIX/jupyterhub_config.py
 Restart=on-failure
+RestartSec=5
 
 [Install]
 WantedBy=multi-user.target
 EOF
-if [ -d /run/systemd/system ]; then
+if [ -d /run/systemd/system ] && [ "$DFML_SYSTEMD_DIR" = /etc/systemd/system ]; then
   systemctl daemon-reload
   systemctl enable jupyterhub >/dev/null
   systemctl restart jupyterhub
   echo "JupyterHub started (systemctl status jupyterhub)."
 else
   echo "No systemd here: start the hub with"
-  echo "  set -a; . /etc/dfml/hub.env; set +a; cd $DFML_HUB_STATE && $VENV/bin/jupyterhub -f $DFML_PREFIX/jupyterhub_config.py"
+  echo "  set -a; . $DFML_ETC/hub.env; set +a; cd $DFML_HUB_STATE && $VENV/bin/jupyterhub -f $DFML_PREFIX/jupyterhub_config.py"
 fi
 cat <<EOF
 

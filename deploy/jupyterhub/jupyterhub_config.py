@@ -13,7 +13,7 @@ instructor alone):
   and teaching assistants reach it at /services/derivatives-for-ml/ through the hub group
   formgrade-derivatives-for-ml, filled from the unix group of graders;
 * students see the Assignments tab only (the config make-venv.sh writes in the venv); the
-  grader service gets the formgrader through JUPYTER_CONFIG_DIR (grader/ in this folder).
+  grader service gets the formgrader through JUPYTER_CONFIG_PATH (grader/ in this folder).
 
 Every setting a machine may need to change is an environment variable (install.sh writes
 them to /etc/dfml/hub.env, which the systemd unit reads); the defaults are install.sh's.
@@ -97,7 +97,8 @@ c.JupyterHub.services = [
         "environment": {
             "DFML_EXCHANGE_ROOT": EXCHANGE,
             "JUPYTERHUB_DEFAULT_URL": "/lab",
-            "JUPYTER_CONFIG_DIR": f"{VENV}/etc/dfml-grader",  # the formgrader is on here
+            # the formgrader is on in this config folder, searched before the students' one
+            "JUPYTER_CONFIG_PATH": f"{VENV}/etc/dfml-grader",
             "HOME": _grader_home,
             "PATH": PATH,
         },

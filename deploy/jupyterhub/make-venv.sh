@@ -7,7 +7,7 @@
 #   hidden tests import it from the venv's own site-packages, never from a checkout;
 # * JupyterHub (for jupyterhub-singleuser), nbgrader's lab extension enabled for everyone;
 # * the students' Jupyter config in <venv>/etc/jupyter (Assignment List only, the course id and
-#   the exchange); graders get theirs from grader/ through JUPYTER_CONFIG_DIR (the hub sets it).
+#   the exchange); the formgrader service gets grader/ through JUPYTER_CONFIG_PATH (the hub sets it).
 # --course-only reinstalls just the course package (after `git pull` in the checkout).
 # Everything ends world-readable. Idempotent: run it again to update.
 set -euo pipefail
@@ -45,7 +45,7 @@ mkdir -p "$VENV/etc/jupyter/labconfig"
 install -m 0644 "$HERE/student/jupyter_server_config.json" "$VENV/etc/jupyter/"
 install -m 0644 "$HERE/student/nbgrader_config.py" "$VENV/etc/jupyter/"
 install -m 0644 "$HERE/student/labconfig/page_config.json" "$VENV/etc/jupyter/labconfig/"
-# What the grader account's formgrader gets: see grader/ (JUPYTER_CONFIG_DIR of the service)
+# What the formgrader service gets: see grader/ (JUPYTER_CONFIG_PATH of the service)
 mkdir -p "$VENV/etc/dfml-grader/labconfig"
 install -m 0644 "$HERE/grader/jupyter_server_config.json" "$VENV/etc/dfml-grader/"
 install -m 0644 "$HERE/grader/labconfig/page_config.json" "$VENV/etc/dfml-grader/labconfig/"

@@ -5,8 +5,8 @@
 #
 # Idempotent: run it again after `git pull` to update the course package and the configs
 # (the course folder's gradebook and submissions are kept). What it does, in order:
-#   1. Debian packages: python3-venv (the shared venv), nodejs + npm (the hub's proxy),
-#      bubblewrap (the grader's sandbox), sudo, acl.
+#   1. Debian packages: python3-venv (the shared venv), nodejs + npm (the hub's proxy; kept if
+#      node and npm are already installed), bubblewrap (the grader's sandbox), sudo.
 #   2. New homes are private (HOME_MODE 0700 in /etc/login.defs) and existing ones are made so.
 #   3. Unix groups $DFML_STUDENT_GROUP and $DFML_GRADER_GROUP (who may log in; graders get the
 #      formgrader) and the grader account $DFML_GRADER_USER that runs the formgrader and owns
@@ -47,8 +47,13 @@ VENV=$DFML_PREFIX/venv
 
 echo "== 1. Debian packages"
 export DEBIAN_FRONTEND=noninteractive
+packages="python3-venv bubblewrap sudo"
+# node and npm from Debian, unless already there (NodeSource's nodejs ships npm itself)
+command -v node >/dev/null 2>&1 || packages="$packages nodejs"
+command -v npm >/dev/null 2>&1 || packages="$packages npm"
 apt-get update -qq
-apt-get install -y -qq python3-venv nodejs npm bubblewrap sudo acl >/dev/null
+# shellcheck disable=SC2086
+apt-get install -y -qq $packages >/dev/null
 
 echo "== 2. Private homes"
 if [ "$DFML_PRIVATE_HOMES" = 1 ]; then

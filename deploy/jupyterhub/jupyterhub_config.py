@@ -106,6 +106,40 @@ c.JupyterHub.services = [
     }
 ]
 
+# JupyterHub gives a managed service about 10 s to answer after starting it, then exits: the
+# formgrader's server (JupyterLab and nbgrader to import) can need longer on a busy machine.
+# Wait for it up to DFML_SERVICE_START_TIMEOUT seconds instead (unless its process exits).
+SERVICE_START_TIMEOUT = float(env("DFML_SERVICE_START_TIMEOUT", "180"))
+
+
+def _patch_service_start() -> None:
+    import asyncio
+
+    from jupyterhub.services.service import Service
+    from jupyterhub.utils import wait_for_http_server
+
+    start = Service.start
+    if getattr(start, "_dfml_waits", False):
+        return
+
+    async def start_and_wait(self):  # self: a JupyterHub Service
+        await start(self)
+        deadline = asyncio.get_running_loop().time() + SERVICE_START_TIMEOUT
+        while self.url and asyncio.get_running_loop().time() < deadline:
+            if self.proc is not None and self.proc.poll() is not None:
+                return  # it exited: JupyterHub reports it
+            try:
+                await wait_for_http_server(self.url, timeout=2)
+                return
+            except TimeoutError:
+                continue
+
+    start_and_wait._dfml_waits = True
+    Service.start = start_and_wait
+
+
+_patch_service_start()
+
 # Who may use the formgrader: the hub group formgrade-<course>, i.e. the unix group of graders.
 FORMGRADE_GROUP = f"formgrade-{COURSE_ID}"
 c.JupyterHub.load_groups = {FORMGRADE_GROUP: {"users": _members(GRADER_GROUP)}}

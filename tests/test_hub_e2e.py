@@ -151,6 +151,8 @@ def work_notebook(server: UserServer, answers: dict[str, object] | None,
         # the student's server and kernel, the course's packages imported in it
         uid = pwd.getpwnam(student).pw_uid
         seen["rss_mib"] = f"{rss_mib(pids_of(uid)):.0f}"
+        pid = int(text_of(kernel.execute("print(os.getpid())")[0]))
+        seen["kernel_rss_mib"] = f"{rss_mib([pid]):.0f}"
         seen["cpu_s"] = f"{cpu_seconds(pids_of(uid)):.1f}"
     server.save_notebook(NOTEBOOK, nbformat.from_dict(json.loads(nbformat.writes(nb))))
     return seen
@@ -254,6 +256,8 @@ def test_a_class_on_jupyterhub(tmp_path: Path, request: pytest.FixtureRequest) -
             wait_for(lambda n=name: hub.server_ready(n), SPAWN_TIMEOUT, f"{name}'s server")
             spawn[name] = round(time.monotonic() - spawn_start[name], 1)
         costs["spawn_s_3_at_once"] = spawn
+        costs["cpu_s_spawn"] = {r: round(cpu_seconds(pids_of(pwd.getpwnam(n).pw_uid)), 1)
+                                for r, n in names.items()}
         servers = {role: UserServer(hub.url, name, hub.user_token(name))
                    for role, name in names.items()}
         teacher = hub.user_token(instructor)
@@ -317,8 +321,10 @@ def test_a_class_on_jupyterhub(tmp_path: Path, request: pytest.FixtureRequest) -
                 "mistakes": {q: m.answer for q, m in typical_mistakes(PS1, names["mistakes"])
                              .items()},
             }
-            seen = {role: work_notebook(servers[role], answers[role], names[role])
-                    for role in STUDENTS}
+            with ThreadPoolExecutor(len(STUDENTS)) as pool:  # the class works at once
+                work = {role: pool.submit(work_notebook, servers[role], answers[role],
+                                          names[role]) for role in STUDENTS}
+                seen = {role: future.result() for role, future in work.items()}
             for role, name in names.items():
                 uid = pwd.getpwnam(name).pw_uid
                 user, kernel_uid, cwd = seen[role]["env"].split()
@@ -332,6 +338,7 @@ def test_a_class_on_jupyterhub(tmp_path: Path, request: pytest.FixtureRequest) -
                     (name, "jupyterhub", code)]
 
             costs["rss_mib_server_plus_kernel"] = {r: seen[r]["rss_mib"] for r in STUDENTS}
+            costs["rss_mib_kernel"] = {r: seen[r]["kernel_rss_mib"] for r in STUDENTS}
             costs["cpu_s_spawn_and_run_notebook"] = {r: seen[r]["cpu_s"] for r in STUDENTS}
             proxy_pid = int((state / "jupyterhub-proxy.pid").read_text())
             costs["rss_mib_hub"] = round(rss_mib([hub_proc.pid]))

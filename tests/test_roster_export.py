@@ -17,7 +17,7 @@ from pathlib import Path
 import pytest
 from hostile import course as demo
 
-pytestmark = [pytest.mark.slow]
+pytestmark = [pytest.mark.slow, pytest.mark.xdist_group("roster")]
 
 ROSTER = """\
 Student ID,First Name,Last Name,E-mail,Canvas ID

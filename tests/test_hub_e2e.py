@@ -9,7 +9,7 @@ later runs only reinstall the course package when it changed.
 
 The run: a grader account (runs the formgrader service, owns the course folder), an
 instructor (in the graders' group, so in the hub's formgrade group) and three students, all
-with random names, passwords and 0700 homes; an exchange under tmp_path; the hub on free
+with random names, passwords and 0700 homes; a fresh exchange in /tmp; the hub on free
 127.0.0.1 ports. A wrong password gets 403, the right one logs in. The instructor generates and
 releases ps1 through the formgrader service. Each student fetches, runs the notebook in their
 own kernel and submits, through their own server: ``right`` writes the right answers, ``blank``
@@ -33,6 +33,7 @@ import signal
 import stat
 import subprocess
 import sys
+import tempfile
 import textwrap
 import time
 from concurrent.futures import ThreadPoolExecutor
@@ -88,17 +89,6 @@ def points_of(assignment: str) -> dict[str, float]:
     nb = nbformat.read(source_notebook(assignment), as_version=4)
     return {grade_id(c): float(c.metadata["nbgrader"]["points"]) for c in nb.cells
             if (grade_id(c) or "").startswith("test_")}
-
-
-def _open_up(path: Path) -> dict[Path, int]:
-    """Let other users traverse every folder above `path` (o+x); the modes to restore."""
-    changed = {}
-    for folder in [path, *path.parents]:
-        mode = folder.stat().st_mode
-        if not mode & stat.S_IXOTH:
-            changed[folder] = stat.S_IMODE(mode)
-            os.chmod(folder, stat.S_IMODE(mode) | stat.S_IXOTH)
-    return changed
 
 
 HUB_CONFIG = """\
@@ -162,7 +152,9 @@ def test_a_class_on_jupyterhub(tmp_path: Path, request: pytest.FixtureRequest) -
     costs: dict[str, object] = {}
     report = tmp_path / "hub-costs.json"
     users = UnixUsers()
-    restore: dict[Path, int] = {}
+    # The exchange must be reachable by every user: not under pytest's temporary root, which
+    # pytest keeps 0700 (and tightens again whenever another pytest process starts).
+    shared = Path(tempfile.mkdtemp(prefix="dfml-hub-e2e-"))
     hub_proc: subprocess.Popen | None = None
     hub_log = tmp_path / "hub.log"
 
@@ -175,8 +167,7 @@ def test_a_class_on_jupyterhub(tmp_path: Path, request: pytest.FixtureRequest) -
                 os.killpg(hub_proc.pid, signal.SIGKILL)
                 hub_proc.wait(timeout=30)
         problems = users.remove_all()
-        for folder, mode in restore.items():
-            os.chmod(folder, mode)
+        shutil.rmtree(shared, ignore_errors=True)
         assert not problems, problems
 
     request.addfinalizer(finish)
@@ -198,10 +189,10 @@ def test_a_class_on_jupyterhub(tmp_path: Path, request: pytest.FixtureRequest) -
         subprocess.run(["chown", "-R", f"{grader}:{grader}", str(course)], check=True)
         os.chmod(course / "source", 0o700)
 
-        exchange = tmp_path / "exchange"
+        os.chmod(shared, 0o755)
+        exchange = shared / "exchange"
         exchange.mkdir()
         os.chmod(exchange, 0o1777)
-        restore.update(_open_up(tmp_path))
 
         # --- the hub ------------------------------------------------------------------------
         state = tmp_path / "hub"

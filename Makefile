@@ -8,7 +8,7 @@ BIN    := $(VENV)/bin
 LAB_ARGS ?=
 ROOT_FLAG := $(if $(filter 0,$(shell id -u)),--allow-root,)
 
-.PHONY: lab test test-fast install install-dev chromium lint bench clean
+.PHONY: lab test test-fast install install-dev chromium hub-tools lint bench clean
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -25,7 +25,7 @@ $(VENV)/.installed-dev: pyproject.toml $(VENV)/.installed
 
 install: $(VENV)/.installed
 
-install-dev: $(VENV)/.installed-dev chromium
+install-dev: $(VENV)/.installed-dev chromium hub-tools
 
 # Browser tests drive Debian's Chromium (Playwright cannot download its own browser here).
 chromium:
@@ -39,6 +39,27 @@ chromium:
 	fi
 	@if ! command -v bwrap >/dev/null 2>&1 && [ "$$(id -u)" = 0 ]; then \
 	  DEBIAN_FRONTEND=noninteractive apt-get install -y -qq bubblewrap >/dev/null || true; \
+	fi
+
+# The JupyterHub test (tests/test_hub_e2e.py) needs, as root: Debian's python3-venv (the students'
+# shared venv is built from /usr/bin/python3 and cached in /var/cache/dfml-hub-test), node and
+# configurable-http-proxy from npm, installed here into $(VENV)/node. Without root or node the
+# test is skipped and says what is missing.
+HUB_PROXY := $(VENV)/node/node_modules/.bin/configurable-http-proxy
+
+hub-tools:
+	@if [ "$$(id -u)" = 0 ]; then \
+	  missing=""; \
+	  /usr/bin/python3 -c 'import ensurepip, venv' 2>/dev/null || missing="$$missing python3-venv"; \
+	  command -v npm >/dev/null 2>&1 || missing="$$missing nodejs npm"; \
+	  if [ -n "$$missing" ]; then \
+	    echo "Installing$$missing for the JupyterHub test..."; \
+	    apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq $$missing >/dev/null; \
+	  fi; \
+	fi
+	@if command -v npm >/dev/null 2>&1 && [ ! -x $(HUB_PROXY) ]; then \
+	  mkdir -p $(VENV)/node && cd $(VENV)/node && \
+	  npm install --no-audit --no-fund --silent configurable-http-proxy@5 >/dev/null; \
 	fi
 
 lab: install

@@ -42,6 +42,9 @@ def _parser() -> argparse.ArgumentParser:
     report.add_argument("--course", default=".", metavar="DIR")
     report.add_argument("--out", default=None, metavar="DIR",
                         help="output folder (default: reports/ASSIGNMENT in the course)")
+    from .admin_cli import add_commands  # roster import, export
+
+    add_commands(sub)
     return parser
 
 
@@ -269,6 +272,8 @@ def main(argv: list[str] | None = None) -> int:
     try:
         if args.command in ("grade", "preflight"):
             return cmd_grade(args)
+        if hasattr(args, "run"):  # roster, export (admin_cli)
+            return args.run(args)
         return cmd_report(args)
     except KeyboardInterrupt:
         print("Interrupted: finished submissions are journaled; run the same command again "

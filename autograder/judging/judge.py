@@ -18,9 +18,7 @@ import importlib
 import importlib.util
 import io
 import math
-import signal
 import sys
-import threading
 import warnings
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager, redirect_stderr, redirect_stdout
@@ -36,6 +34,8 @@ from .spec import Spec
 DEFAULT_CHECKER = "autograder.judging.course_checks"
 #: Seconds one answer may take to judge (the reference included, on a cold cache).
 ANSWER_SECONDS = 60
+#: Seconds each engine call may take while judging (the engine's default is for lessons).
+ENGINE_SECONDS = 30
 
 NOT_RUN = "not_run"
 JUDGED = "judged"
@@ -85,33 +85,12 @@ class CheckTimeout(Exception):
 
 @contextmanager
 def _time_limit(seconds: float) -> Iterator[None]:
-    """SIGALRM after ``seconds`` in the main thread (elsewhere: no limit; the caller bounds)."""
-    if threading.current_thread() is not threading.main_thread():
+    """At most ``seconds`` for the block (the engine's one timer, nesting with outer ones),
+    with a generous budget for each engine call inside: the judge's own limit governs."""
+    from calc_helpers.budget import alarm, time_budget
+
+    with time_budget(ENGINE_SECONDS), alarm(seconds, CheckTimeout):
         yield
-        return
-
-    def expire(signum: int, frame: Any) -> None:
-        raise CheckTimeout()
-
-    old_handler = signal.signal(signal.SIGALRM, expire)
-    old_delay, old_interval = signal.getitimer(signal.ITIMER_REAL)
-    started = _now()
-    delay = seconds if not old_delay else min(seconds, old_delay)
-    signal.setitimer(signal.ITIMER_REAL, delay)
-    try:
-        yield
-    finally:
-        signal.setitimer(signal.ITIMER_REAL, 0)
-        signal.signal(signal.SIGALRM, old_handler)
-        if old_delay:  # re-arm the outer timer with what is left of it
-            left = max(old_delay - (_now() - started), 0.001)
-            signal.setitimer(signal.ITIMER_REAL, left, old_interval)
-
-
-def _now() -> float:
-    import time
-
-    return time.monotonic()
 
 
 _CHECKERS: dict[tuple[str, str], ModuleType] = {}

@@ -335,11 +335,37 @@ def identity_notice(resources: dict[str, Any]) -> str | None:
     return None
 
 
+class KeepManualGrades(NbGraderPreprocessor):
+    """Right before SaveAutoGrades: remember which cells a person has already graded.
+
+    nbgrader marks every cell with a manual score "needs manual grade" again when it
+    regrades; :class:`RecordVerdicts` clears that mark again for a cell a person had graded
+    and left settled, unless the judge itself sends the cell to a human.
+    """
+
+    def preprocess(self, nb: NotebookNode, resources: dict) -> tuple:
+        """Read the submission's manual grades (none for a first grading)."""
+        info = resources["nbgrader"]
+        settled = []
+        with Gradebook(info["db_url"]) as gradebook:
+            try:
+                found = gradebook.find_submission_notebook(info["notebook"], info["assignment"],
+                                                           info["student"])
+            except MissingEntry:
+                found = None
+            for grade in found.grades if found is not None else []:
+                if grade.manual_score is not None and not grade.needs_manual_grade:
+                    settled.append(grade.name)
+        dfml_state(resources)["settled"] = settled
+        return nb, resources
+
+
 class RecordVerdicts(NbGraderPreprocessor):
     """After SaveAutoGrades: what the judge could not decide goes to a human.
 
     Cells that did not run or could not be checked (and graded cells without a spec) are
-    marked "needs manual grade"; a notebook worked under another identity gets the notice
+    marked "needs manual grade"; cells a person had already graded stay settled (see
+    :class:`KeepManualGrades`); a notebook worked under another identity gets the notice
     as the automatic comment of each answer cell (shown in the formgrader and the feedback).
     """
 
@@ -348,7 +374,9 @@ class RecordVerdicts(NbGraderPreprocessor):
         info = resources["nbgrader"]
         human = cells_for_a_human(resources)
         note = identity_notice(resources)
-        if not human and not note:
+        settled = [gid for gid in dfml_state(resources).get("settled") or []
+                   if gid not in human]
+        if not human and not note and not settled:
             return nb, resources
         if note:
             self.log.warning("%s/%s: %s", info["student"], info["assignment"], note)
@@ -357,6 +385,10 @@ class RecordVerdicts(NbGraderPreprocessor):
                 grade = gradebook.find_grade(gid, info["notebook"], info["assignment"],
                                              info["student"])
                 grade.needs_manual_grade = True
+            for gid in settled:  # a person's grade stays settled through a regrade
+                grade = gradebook.find_grade(gid, info["notebook"], info["assignment"],
+                                             info["student"])
+                grade.needs_manual_grade = False
             if note:
                 for cell in nb.cells:
                     if not utils.is_solution(cell):
@@ -415,7 +447,7 @@ def configure(c: Any, *, checker: str = DEFAULT_CHECKER, course_root: str | None
     steps: list[type] = []
     for pp in default(Autograde, "autograde_preprocessors"):
         if pp is SaveAutoGrades:
-            steps += [JudgeAnswers, SaveAutoGrades, RecordVerdicts]
+            steps += [JudgeAnswers, KeepManualGrades, SaveAutoGrades, RecordVerdicts]
         else:
             steps.append(GradedExecute if pp is Execute else pp)
     c.Autograde.autograde_preprocessors = steps

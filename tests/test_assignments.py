@@ -342,7 +342,8 @@ def test_the_config_wires_the_course_preprocessors(monkeypatch):
     steps = [cls.__name__ for cls in c.Autograde.autograde_preprocessors]
     assert "Execute" not in steps and "GradedExecute" in steps
     at = steps.index("SaveAutoGrades")
-    assert steps[at - 1] == "JudgeAnswers" and steps[at + 1] == "RecordVerdicts"
+    assert steps[at - 2 : at + 2] == ["JudgeAnswers", "KeepManualGrades", "SaveAutoGrades",
+                                     "RecordVerdicts"]
     assert c.ExchangeFactory.collect == "autograder.exchange.SafeCollect"
     assert "StripHiddenTests" in [cls.__name__ for cls in c.GenerateFeedback.preprocessors]
     monkeypatch.setenv("DFML_EXCHANGE_ROOT", "/srv/nbgrader/exchange")

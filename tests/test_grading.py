@@ -522,3 +522,46 @@ def test_collect_refuses_links_and_fifos_in_the_exchange(pristine, tmp_path):
     record = outcomes(root)["x_linker"]
     assert "unsafe_files_removed" in record["flags"] and "leak.ipynb" in record["detail"]
     assert record["score"] == 5.0
+
+
+@needs_sandbox
+def test_regrading_keeps_manual_grades_and_files_stay_the_instructors(pristine, tmp_path):
+    """Graded with sudo: the instructor still owns what was written; a regrade keeps the
+    written answer's manual grade settled, and the report follows the gradebook."""
+    from nbgrader.api import Gradebook
+
+    root = shutil.copytree(pristine, tmp_path / "course")
+    demo.submit(root, "h_right", demo.honest(pristine)["h_right"])
+    owner = 65534  # the instructor: not root
+    for path in [root, *root.rglob("*")]:
+        os.lchown(path, owner, owner)
+    first = subprocess.run(grade_cmd("--no-progress"), cwd=root, env=_env(),
+                           capture_output=True, text=True, timeout=GRADE_TIMEOUT)
+    assert first.returncode == 0, first.stderr[-3000:]
+    for path in [root / "gradebook.db", *(root / "autograded").rglob("*")]:
+        assert path.lstat().st_uid == owner, path
+
+    def report_lists_h_right() -> bool:
+        res = subprocess.run([sys.executable, "-m", "autograder", "report", demo.ASSIGNMENT],
+                             cwd=root, env=_env(), capture_output=True, text=True, timeout=120)
+        assert res.returncode == 0, res.stderr[-2000:]
+        page = (root / "reports" / demo.ASSIGNMENT / "report.html").read_text()
+        return "h_right" in page.split("need a human")[1]
+
+    assert report_lists_h_right()  # the written answer waits for a person
+    db = f"sqlite:///{root / 'gradebook.db'}"
+    with Gradebook(db, "demo-course") as gb:  # the instructor grades it, as the formgrader does
+        grade = gb.find_grade("q3_explain", demo.NOTEBOOK, demo.ASSIGNMENT, "h_right")
+        grade.manual_score = 1.0
+        grade.needs_manual_grade = False
+        gb.db.commit()
+    assert not report_lists_h_right()
+    again = subprocess.run(grade_cmd("--no-progress", "--force"), cwd=root, env=_env(),
+                           capture_output=True, text=True, timeout=GRADE_TIMEOUT)
+    assert again.returncode == 0, again.stderr[-3000:]
+    with Gradebook(db, "demo-course") as gb:
+        grade = gb.find_grade("q3_explain", demo.NOTEBOOK, demo.ASSIGNMENT, "h_right")
+        assert grade.manual_score == 1.0 and not grade.needs_manual_grade
+        assert gb.find_submission(demo.ASSIGNMENT, "h_right").score == 6.0
+    assert not report_lists_h_right()
+    assert (root / "reports").lstat().st_uid == owner

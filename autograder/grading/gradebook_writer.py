@@ -35,7 +35,13 @@ from nbformat.notebooknode import NotebookNode
 
 from ..exchange import REFUSED_FILE
 from ..judging.extraction import RECORD_FILE, read_regular, specs_from_gradebook
-from ..nbgrader_support import JudgeAnswers, RecordVerdicts, fail_closed, identity_notice
+from ..nbgrader_support import (
+    JudgeAnswers,
+    KeepManualGrades,
+    RecordVerdicts,
+    fail_closed,
+    identity_notice,
+)
 from .course import Course
 from .outcomes import Journal, Outcome
 from .runner import ExecutionResult
@@ -230,7 +236,9 @@ class GradebookWriter:
         self.converter.log = logging.getLogger("autograder.grading.nbgrader")
         self.sanitize_steps = list(self.converter.sanitize_preprocessors)
         steps = list(self.converter.autograde_preprocessors)
-        cut = next((i for i, s in enumerate(steps) if issubclass(s, SaveAutoGrades)), len(steps))
+        # the gradebook is read and written from here on: on this (the writer's) thread only
+        cut = next((i for i, s in enumerate(steps)
+                    if issubclass(s, (SaveAutoGrades, KeepManualGrades))), len(steps))
         #: run by the workers (Execute and what comes before saving)
         self.execute_steps = steps[:cut]
         #: run here after execution (SaveAutoGrades and after)
@@ -505,7 +513,7 @@ def grades(gb: Any, assignment: str, student: str | None = None) -> dict[str, di
             cells[cell.id] = (key, float(cell.max_score))
     query = (
         gb.db.query(Student.id, Grade.cell_id, Grade.score, Grade.auto_score,
-                    Grade.needs_manual_grade)
+                    Grade.needs_manual_grade, Grade.manual_score)
         .join(SubmittedNotebook, Grade.notebook_id == SubmittedNotebook.id)
         .join(SubmittedAssignment, SubmittedNotebook.assignment_id == SubmittedAssignment.id)
         .join(Student, SubmittedAssignment.student_id == Student.id)
@@ -514,10 +522,11 @@ def grades(gb: Any, assignment: str, student: str | None = None) -> dict[str, di
     if student is not None:
         query = query.filter(Student.id == student)
     out: dict[str, dict[str, dict]] = {}
-    for sid, cell_id, score, auto, manual in query:
+    for sid, cell_id, score, auto, manual, by_hand in query:
         if cell_id not in cells:
             continue
         key, max_score = cells[cell_id]
         out.setdefault(sid, {})[key] = {"score": float(score or 0.0), "max": max_score,
-                                        "auto": auto, "needs_manual": bool(manual)}
+                                        "auto": auto, "needs_manual": bool(manual),
+                                        "manual": by_hand}
     return out

@@ -19,7 +19,7 @@ from typing import Any
 import nbformat
 
 from .course import Course
-from .outcomes import Journal, Outcome
+from .outcomes import HUMAN_FLAGS, Journal, Outcome
 
 
 @dataclass
@@ -32,11 +32,18 @@ class Row:
     scores: dict[str, float]
     manual: list[str]
     outcome: Outcome | None
+    reviewed: bool = False
 
     @property
     def needs_human(self) -> bool:
-        """Failures, flags, or cells waiting for a manual grade."""
-        return bool(self.manual) or (self.outcome is not None and self.outcome.needs_human)
+        """Cells waiting for a manual grade now (the gradebook's state), or a failure or
+        flag of the grading that no person has looked at yet (no manual grade entered)."""
+        if self.manual:
+            return True
+        if self.outcome is None or self.reviewed:
+            return False
+        flags = set(self.outcome.flags) - {"manual_grading"}
+        return self.outcome.status != "graded" or bool(HUMAN_FLAGS & flags)
 
 
 @dataclass
@@ -105,8 +112,9 @@ def collect(course: Course, assignment: str) -> ReportData:
         cells = by_student[student]
         scores = {q: v["score"] for q, v in cells.items()}
         manual = [q for q in ordered if cells.get(q, {}).get("needs_manual")]
+        reviewed = any(v.get("manual") is not None for v in cells.values())
         data.rows.append(Row(student, round(sum(scores.values()), 6), total_max, scores,
-                             manual, journal.get(student)))
+                             manual, journal.get(student), reviewed))
     return data
 
 

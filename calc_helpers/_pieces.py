@@ -212,7 +212,25 @@ def split(interval: sp.Interval, cuts: list[sp.Expr]) -> list[sp.Interval]:
 
 def sample_point(interval: sp.Interval) -> sp.Expr:
     """A simple exact point inside an open interval: the integer nearest its middle if there is
-    one, else a short decimal, else the middle itself (where signs are read off)."""
+    one, else a short decimal, else the middle itself (where signs are read off).
+
+    Parameters
+    ----------
+    interval
+        An open interval (its ends may be infinite).
+
+    Returns
+    -------
+    sympy.Expr
+
+    Examples
+    --------
+    >>> import sympy as sp
+    >>> sample_point(sp.Interval.open(-1, 1)), sample_point(sp.Interval.open(1, sp.oo))
+    (0, 2)
+    >>> sample_point(sp.Interval.open(0, sp.Rational(1, 2)))
+    1/4
+    """
     lo, hi = interval.start, interval.end
     if lo == -sp.oo and hi == sp.oo:
         return sp.Integer(0)

@@ -14,11 +14,29 @@ SOLVE_SHARE = 0.2  # of the budget: then solveset gives way to solve and a numer
 
 
 class InfinitelyManyError(EngineError):
-    """Raised where an answer would be an infinite set of points (periodic f, flat pieces)."""
+    """Raised where an answer would be an infinite set of points (periodic f, flat pieces).
+
+    Examples
+    --------
+    >>> from calc_helpers import InfinitelyManyError, critical_points
+    >>> try:
+    ...     critical_points("cos(x)")
+    ... except InfinitelyManyError as error:
+    ...     print(error)
+    f' = 0 has infinitely many solutions on Interval(-oo, oo); pass a bounded domain,
+    e.g. domain=Interval(-2*pi, 2*pi)
+    """
 
 
 class UnsolvableError(EngineError):
-    """Raised where an equation can be solved neither exactly nor numerically on the domain."""
+    """Raised where an equation can be solved neither exactly nor numerically on the domain.
+
+    Examples
+    --------
+    >>> from calc_helpers import EngineError, UnsolvableError
+    >>> issubclass(UnsolvableError, EngineError)
+    True
+    """
 
 
 def bounded(window: sp.Interval) -> bool:

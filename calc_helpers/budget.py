@@ -40,16 +40,45 @@ F = TypeVar("F", bound=Callable[..., Any])
 
 
 class EngineError(ValueError):
-    """The engine could not give an answer: the message says why and what to pass instead."""
+    """The engine could not give an answer: the message says why and what to pass instead.
+
+    The base class of the engine's refusals (a ValueError, so ``except ValueError`` catches
+    them all).
+
+    Examples
+    --------
+    >>> from calc_helpers import critical_points
+    >>> try:
+    ...     critical_points("sin(x)")
+    ... except EngineError as error:
+    ...     print(type(error).__name__ + ":", error)
+    InfinitelyManyError: f' = 0 has infinitely many solutions on Interval(-oo, oo);
+    pass a bounded domain, e.g. domain=Interval(-2*pi, 2*pi)
+    """
 
 
 class BudgetExceeded(EngineError):
-    """A public engine call ran past its time budget."""
+    """A public engine call ran past its time budget.
+
+    The message names the question, what to pass to get an answer sooner, and
+    `time_budget` to allow more time.
+
+    Examples
+    --------
+    >>> issubclass(BudgetExceeded, EngineError), issubclass(BudgetExceeded, ValueError)
+    (True, True)
+    """
 
 
 class Undecidable(EngineError):
     """The engine cannot decide the answer (a value too large to evaluate, a difference
-    quotient without a limit); the message says which."""
+    quotient without a limit); the message says which.
+
+    Examples
+    --------
+    >>> issubclass(Undecidable, EngineError)
+    True
+    """
 
 
 class _Expired(BaseException):
@@ -66,7 +95,18 @@ def _signals_usable() -> bool:
 
 
 def checkpoint() -> None:
-    """Raise if a cooperative deadline (non-main threads) has passed; cheap otherwise."""
+    """Raise if a cooperative deadline (non-main threads) has passed; cheap otherwise.
+
+    The engine's loops call it so that an `alarm` in a thread without signals can end them.
+
+    Returns
+    -------
+    None
+
+    Examples
+    --------
+    >>> checkpoint()  # no deadline has passed: nothing happens
+    """
     stack = getattr(_local, "deadlines", None)
     if stack:
         now = time.monotonic()
@@ -169,11 +209,28 @@ def alarm(seconds: float, error: Callable[[], BaseException]) -> Iterator[None]:
     error
         Makes the exception raised when the limit is reached (a class works).
 
+    Raises
+    ------
+    ValueError
+        Where `seconds` is not positive.
+
     Notes
     -----
     Nests with any outer timer: the earlier deadline wins, an outer deadline is served by the
     outer handler (or outer `alarm`), and the outer timer is re-armed on leaving. In a
     non-main thread the deadline is cooperative (see the module docstring).
+
+    Examples
+    --------
+    >>> with alarm(0.05, TimeoutError):
+    ...     while True:
+    ...         checkpoint()
+    Traceback (most recent call last):
+    ...
+    TimeoutError
+    >>> with alarm(5, TimeoutError):
+    ...     print("done in time")
+    done in time
     """
     if seconds <= 0:
         raise ValueError(f"a time limit must be positive, got {seconds!r}")
@@ -190,7 +247,21 @@ def alarm(seconds: float, error: Callable[[], BaseException]) -> Iterator[None]:
 
 
 def current_seconds() -> float:
-    """The budget a public engine call started now would get."""
+    """The budget a public engine call started now would get.
+
+    Returns
+    -------
+    float
+        Seconds: `DEFAULT_SECONDS`, or the budget of the innermost `time_budget` block.
+
+    Examples
+    --------
+    >>> current_seconds()
+    5.0
+    >>> with time_budget(20):
+    ...     current_seconds()
+    20.0
+    """
     value = _seconds.get()
     return DEFAULT_SECONDS if value is None else value
 
@@ -206,10 +277,18 @@ def time_budget(seconds: float) -> Iterator[None]:
         a call (SymPy's solveset and solve, limits, simplify) get shares of it, so a larger
         budget can also give more exact answers.
 
+    Raises
+    ------
+    ValueError
+        Where `seconds` is not positive.
+
     Examples
     --------
-    >>> with time_budget(20):          # doctest: +SKIP
-    ...     critical_points(f, domain=Interval(-50, 50))
+    >>> import sympy as sp
+    >>> from calc_helpers import critical_points
+    >>> with time_budget(20):
+    ...     critical_points("sin(x)", domain=sp.Interval(-4, 4))
+    [-pi/2, pi/2]
     """
     if not seconds > 0:
         raise ValueError(f"a time budget must be positive, got {seconds!r}")
@@ -225,6 +304,26 @@ def budgeted(what: str, instead: str = "a bounded domain such as domain=Interval
 
     `what` names the question (for the message); `instead` says what the caller may pass to
     get an answer. Calls made from inside another budgeted call share the outer budget.
+
+    Parameters
+    ----------
+    what
+        The question the function answers, as the message of `BudgetExceeded` names it.
+    instead
+        What the caller may pass to get an answer in time.
+
+    Returns
+    -------
+    callable
+        The decorator.
+
+    Examples
+    --------
+    >>> @budgeted("the answer", "a smaller n")
+    ... def count(n):
+    ...     return sum(range(n))
+    >>> count(10)
+    45
     """
 
     def decorate(function: F) -> F:
@@ -259,7 +358,20 @@ def soft_limit(share: float) -> Iterator[list[bool]]:
     """A limit for one attempt inside an engine call, a `share` of the current budget (0.2 of
     the default 5 s is 1 s; under ``time_budget(60)`` it is 12 s, so a larger budget buys
     more exact answers, not only more time). On expiry the block is left quietly and the
-    yielded flag list holds ``[True]`` (the caller then tries another way)."""
+    yielded flag list holds ``[True]`` (the caller then tries another way).
+
+    Parameters
+    ----------
+    share
+        The fraction of the current budget (`current_seconds`) the block may take.
+
+    Examples
+    --------
+    >>> with soft_limit(0.2) as expired:
+    ...     total = sum(range(10))
+    >>> total, expired
+    (45, [])
+    """
     seconds = share * current_seconds()
     flag: list[bool] = []
 

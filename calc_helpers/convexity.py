@@ -37,6 +37,28 @@ def is_convex(f: ExprLike, x: sp.Symbol | str | None = None, domain: sp.Set | No
     (SiLU: f''(3) < 0); otherwise f'' must never be negative on a smooth piece, and at each
     break point f must be continuous with the slope jumping up, never down (|x|, ReLU and the
     hinge loss are convex; -|x| is not).
+
+    Parameters
+    ----------
+    f
+        The function: a SymPy expression, a number or text such as ``"x^3 - 3x"``.
+    x
+        Its variable (omitted: the one free symbol of `f`).
+    domain
+        A SymPy set (omitted: all reals); within it, f's domain must be one interval.
+
+    Returns
+    -------
+    bool
+
+    Examples
+    --------
+    >>> import sympy as sp
+    >>> from calc_helpers import is_convex
+    >>> is_convex("x^2"), is_convex("max(0, x)"), is_convex("-abs(x)")
+    (True, True, False)
+    >>> is_convex("x^3"), is_convex("x^3", domain=sp.Interval(0, 5))
+    (False, True)
     """
     expr, var = prepare(f, x)
     dom = resolve_domain(expr, var, domain)

@@ -32,6 +32,38 @@ def critical_points(
 
     |x| at 0, cusps and vertical tangents count. Raises ValueError where there are infinitely
     many (a periodic f on an unbounded domain, or f constant on an interval).
+
+    Parameters
+    ----------
+    f
+        The function: a SymPy expression, a number or text such as ``"x^3 - 3x"``.
+    x
+        Its variable (omitted: the one free symbol of `f`).
+    domain
+        A SymPy set to look in (omitted: all reals); f's natural domain is applied too.
+
+    Returns
+    -------
+    list
+        Exact points, sorted.
+
+    Raises
+    ------
+    InfinitelyManyError
+        Where there are infinitely many critical points (a ValueError).
+    UnsolvableError
+        Where f' = 0 can be solved neither exactly nor numerically on the domain.
+
+    Examples
+    --------
+    >>> import sympy as sp
+    >>> from calc_helpers import critical_points
+    >>> critical_points("x^3 - 3x")
+    [-1, 1]
+    >>> critical_points("abs(x)")
+    [0]
+    >>> critical_points("sin(x)", domain=sp.Interval(0, 7))
+    [pi/2, 3*pi/2]
     """
     expr, var = prepare(f, x)
     dom = resolve_domain(expr, var, domain)
@@ -78,6 +110,37 @@ def classify_critical_point(f: ExprLike, c: ExprLike, x: sp.Symbol | str | None 
     Uses the sign of f' on each side (first-derivative test, through higher derivatives where
     needed), so it is right where the second-derivative test is silent (f''(c) = 0, or f'
     undefined) and at jumps (by comparing f(c) with the one-sided limits).
+
+    Parameters
+    ----------
+    f
+        The function (expression, number or text).
+    c
+        The point, inside the domain of f.
+    x
+        The variable of `f` (omitted: its one free symbol).
+
+    Returns
+    -------
+    str
+        ``"local_min"``, ``"local_max"`` or ``"neither"``.
+
+    Raises
+    ------
+    ValueError
+        Where c is not an interior point of f's domain.
+    Undecidable
+        Where f has no limit at c from one side.
+
+    Examples
+    --------
+    >>> from calc_helpers import classify_critical_point
+    >>> classify_critical_point("x^3 - 3x", 1)
+    'local_min'
+    >>> classify_critical_point("x^3", 0)
+    'neither'
+    >>> classify_critical_point("abs(x)", 0)
+    'local_min'
     """
     expr, var = prepare(f, x)
     c = as_number(c)
@@ -110,6 +173,26 @@ def inflection_points(
 
     Includes points where f'' is undefined (the cube root at 0); excludes zeros of f'' without
     a sign change (x**4 at 0) and points outside the domain (1/x at 0).
+
+    Parameters
+    ----------
+    f
+        The function: a SymPy expression, a number or text such as ``"x^3 - 3x"``.
+    x
+        Its variable (omitted: the one free symbol of `f`).
+    domain
+        A SymPy set to look in (omitted: all reals).
+
+    Returns
+    -------
+    list
+        Exact points, sorted.
+
+    Examples
+    --------
+    >>> from calc_helpers import inflection_points
+    >>> inflection_points("x^3"), inflection_points("x^4"), inflection_points("cbrt(x)")
+    ([0], [], [0])
     """
     expr, var = prepare(f, x)
     chart = sign_chart(expr, var, domain, order=2)
@@ -137,7 +220,33 @@ def _tidy(value: sp.Expr) -> sp.Expr:
 def absolute_extrema(
     f: ExprLike, a: ExprLike, b: ExprLike, x: sp.Symbol | str | None = None
 ) -> dict[str, tuple[sp.Expr, list[sp.Expr]]]:
-    """{"min": (value, points), "max": (value, points)} of a continuous f on [a, b]."""
+    """{"min": (value, points), "max": (value, points)} of a continuous f on [a, b].
+
+    Parameters
+    ----------
+    f
+        The function (expression, number or text), continuous on [a, b].
+    a, b
+        The ends of the closed interval, a < b.
+    x
+        The variable of `f` (omitted: its one free symbol).
+
+    Returns
+    -------
+    dict
+        For "min" and "max": the exact value and the sorted points where f attains it.
+
+    Raises
+    ------
+    ValueError
+        Where a >= b, or f is undefined somewhere on [a, b] or not continuous there.
+
+    Examples
+    --------
+    >>> from calc_helpers import absolute_extrema
+    >>> absolute_extrema("x^3 - 3x", -2, 3)
+    {'min': (-2, [-2, 1]), 'max': (18, [3])}
+    """
     expr, var = prepare(f, x)
     a, b = as_number(a), as_number(b)
     if sort_key(a) >= sort_key(b):

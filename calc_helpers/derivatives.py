@@ -49,6 +49,34 @@ def derivative(f: ExprLike, x: sp.Symbol | str | None = None, n: int = 1) -> sp.
     The formula is right wherever f is differentiable. At a break point (|x| at 0, ReLU at 0)
     SymPy's conventions (sign(0) = 0, Heaviside(0) = 1/2) would give a number there that is not
     a derivative: use `derivative_at` or `differentiability` for values at such points.
+
+    Parameters
+    ----------
+    f
+        The function: a SymPy expression, a number or text such as ``"x^3"``.
+    x
+        Its variable (omitted: the one free symbol of `f`).
+    n
+        The order of the derivative (0 gives f itself).
+
+    Returns
+    -------
+    sympy.Expr
+
+    Raises
+    ------
+    ValueError
+        Where `n` is not a whole number >= 0.
+
+    Examples
+    --------
+    >>> from calc_helpers import derivative
+    >>> derivative("x^3")
+    3*x**2
+    >>> derivative("x^3", n=2)
+    6*x
+    >>> derivative("sin(t)^2", "t")
+    2*sin(t)*cos(t)
     """
     if not isinstance(n, int) or n < 0:
         raise ValueError(f"the order n must be a whole number >= 0, got {n!r}")
@@ -66,7 +94,37 @@ def derivative(f: ExprLike, x: sp.Symbol | str | None = None, n: int = 1) -> sp.
 def difference_quotient(
     f: ExprLike, a: ExprLike, h: ExprLike, x: sp.Symbol | str | None = None
 ) -> sp.Expr:
-    """(f(a + h) - f(a)) / h, exactly; h may be a number or a symbol."""
+    """(f(a + h) - f(a)) / h, exactly; h may be a number or a symbol.
+
+    Parameters
+    ----------
+    f
+        The function (expression, number or text).
+    a
+        The point.
+    h
+        The step: a non-zero number, or a SymPy symbol (the result is then simplified).
+    x
+        The variable of `f` (omitted: its one free symbol).
+
+    Returns
+    -------
+    sympy.Expr
+
+    Raises
+    ------
+    ValueError
+        Where h is 0.
+
+    Examples
+    --------
+    >>> import sympy as sp
+    >>> from calc_helpers import difference_quotient
+    >>> difference_quotient("x^2", 1, sp.Rational(1, 10))
+    21/10
+    >>> difference_quotient("x^2", 1, sp.Symbol("h"))
+    h + 2
+    """
     expr, var = prepare(f, x)
     a = as_number(a)
     h = h if isinstance(h, sp.Symbol) else as_number(h)
@@ -165,6 +223,33 @@ def one_sided_derivatives(
 
     Each is an exact number, oo or -oo (a vertical tangent or a jump), or None where f is not
     defined on that side (an end of the domain) or the quotient oscillates without a limit.
+
+    Parameters
+    ----------
+    f
+        The function (expression, number or text).
+    a
+        The point (f must be defined there).
+    x
+        The variable of `f` (omitted: its one free symbol).
+
+    Returns
+    -------
+    tuple
+        ``(left, right)``.
+
+    Raises
+    ------
+    ValueError
+        Where f is not defined at a.
+
+    Examples
+    --------
+    >>> from calc_helpers import one_sided_derivatives
+    >>> one_sided_derivatives("abs(x)", 0)
+    (-1, 1)
+    >>> one_sided_derivatives("sqrt(x)", 0)
+    (None, oo)
     """
     expr, var = prepare(f, x)
     a = as_number(a)
@@ -176,7 +261,37 @@ def one_sided_derivatives(
 
 @budgeted("the derivative at the point", "a simpler expression")
 def derivative_at(f: ExprLike, a: ExprLike, x: sp.Symbol | str | None = None) -> sp.Expr:
-    """f'(a) exactly; raises ValueError (naming how it fails) where f is not differentiable."""
+    """f'(a) exactly; raises ValueError (naming how it fails) where f is not differentiable.
+
+    Parameters
+    ----------
+    f
+        The function (expression, number or text).
+    a
+        The point.
+    x
+        The variable of `f` (omitted: its one free symbol).
+
+    Returns
+    -------
+    sympy.Expr
+        The exact slope at a.
+
+    Raises
+    ------
+    ValueError
+        Where f is not differentiable at a (the message says why: corner, cusp, ...).
+
+    Examples
+    --------
+    >>> from calc_helpers import derivative_at
+    >>> derivative_at("x^3", 2)
+    12
+    >>> derivative_at("abs(x)", 0)
+    Traceback (most recent call last):
+    ...
+    ValueError: f is not differentiable at 0: corner
+    """
     report = differentiability(f, a, x)
     if report.kind != "differentiable":
         raise ValueError(f"f is not differentiable at {a}: {report.kind.replace('_', ' ')}")
@@ -185,7 +300,19 @@ def derivative_at(f: ExprLike, a: ExprLike, x: sp.Symbol | str | None = None) ->
 
 @dataclass(frozen=True)
 class Differentiability:
-    """How f behaves at a point: `kind` (one of KINDS), continuity and the one-sided derivatives."""
+    """How f behaves at a point: `kind` (one of KINDS), continuity and the one-sided derivatives.
+
+    Returned by `differentiability`; `left` and `right` are as in `one_sided_derivatives`.
+
+    Examples
+    --------
+    >>> from calc_helpers import differentiability
+    >>> report = differentiability("abs(x)", 0)
+    >>> report
+    Differentiability(kind='corner', continuous=True, left=-1, right=1)
+    >>> report.differentiable
+    False
+    """
 
     kind: str
     continuous: bool
@@ -232,6 +359,36 @@ def differentiability(
     A corner has finite one-sided derivatives that differ; a cusp infinite ones of opposite
     signs; a vertical tangent infinite ones of the same sign. At an end of the domain only
     the one side that exists counts. A point where f is undefined is a discontinuity.
+
+    Parameters
+    ----------
+    f
+        The function (expression, number or text).
+    a
+        The point.
+    x
+        The variable of `f` (omitted: its one free symbol).
+
+    Returns
+    -------
+    Differentiability
+
+    Raises
+    ------
+    Undecidable
+        Where the difference quotient has a limit from neither side (it oscillates).
+
+    Examples
+    --------
+    >>> from calc_helpers import differentiability
+    >>> differentiability("x^2", 1)
+    Differentiability(kind='differentiable', continuous=True, left=2, right=2)
+    >>> differentiability("x^(2/3)", 0)
+    Differentiability(kind='cusp', continuous=True, left=-oo, right=oo)
+    >>> differentiability("cbrt(x)", 0).kind
+    'vertical_tangent'
+    >>> differentiability("1/x", 0).kind
+    'discontinuity'
     """
     expr, var = prepare(f, x)
     a = as_number(a)
@@ -250,6 +407,34 @@ def subdifferential(f: ExprLike, a: ExprLike, x: sp.Symbol | str | None = None) 
     """The subdifferential [f'_-(a), f'_+(a)] of a convex function at an interior point a.
 
     ReLU at 0 gives Interval(0, 1); where f is differentiable it is the single slope {f'(a)}.
+
+    Parameters
+    ----------
+    f
+        The function (expression, number or text).
+    a
+        The point.
+    x
+        The variable of `f` (omitted: its one free symbol).
+
+    Returns
+    -------
+    sympy.Set
+        ``Interval(left slope, right slope)`` (a one-point set where they are equal).
+
+    Raises
+    ------
+    ValueError
+        Where f is not continuous at a, a one-sided slope is infinite or missing, or the left
+        slope is the larger (f is not convex there).
+
+    Examples
+    --------
+    >>> from calc_helpers import subdifferential
+    >>> subdifferential("max(0, x)", 0)
+    Interval(0, 1)
+    >>> subdifferential("x^2", 1)
+    {2}
     """
     report = differentiability(f, a, x)
     left, right = report.left, report.right

@@ -40,8 +40,28 @@ def _float_text(value: float, digits: int = 6) -> str:
 
 
 def latex(value: Any) -> str:
-    """LaTeX for a result: SymPy objects, numbers, booleans, None, strings and (nested)
-    tuples, lists, sets and dicts of them."""
+    r"""LaTeX for a result: SymPy objects, numbers, booleans, None, strings and (nested)
+    tuples, lists, sets and dicts of them.
+
+    Parameters
+    ----------
+    value
+        The result to typeset (None reads "undefined"; floats get 6 significant digits).
+
+    Returns
+    -------
+    str
+
+    Examples
+    --------
+    >>> import sympy as sp
+    >>> latex(sp.Interval(-1, 0))
+    '\\left[-1, 0\\right]'
+    >>> print(latex([1.5, None, True]))
+    \left[ 1.5, \text{undefined}, \text{True} \right]
+    >>> print(latex({"a": sp.sqrt(2)}))
+    \left\{ \text{a}: \sqrt{2} \right\}
+    """
     if value is None:
         return r"\text{undefined}"
     if isinstance(value, np.ndarray):
@@ -74,7 +94,28 @@ def _cell(value: Any) -> str:
 
 
 def markdown_table(headers: Sequence[str], rows: Sequence[Sequence[Any]]) -> str:
-    """A Markdown table; string cells are kept as they are, other cells typeset as LaTeX."""
+    r"""A Markdown table; string cells are kept as they are, other cells typeset as LaTeX.
+
+    Parameters
+    ----------
+    headers
+        The column headings (Markdown).
+    rows
+        The rows, one value per column.
+
+    Returns
+    -------
+    str
+
+    Examples
+    --------
+    >>> import sympy as sp
+    >>> print(markdown_table(["x", "f(x)"], [[1, sp.sqrt(2)], ["two", 0.5]]))
+    | x | f(x) |
+    |---|---|
+    | $1$ | $\sqrt{2}$ |
+    | two | $0.5$ |
+    """
     lines = ["| " + " | ".join(headers) + " |", "|" + "---|" * len(headers)]
     lines += ["| " + " | ".join(_cell(v) for v in row) + " |" for row in rows]
     return "\n".join(lines)
@@ -90,11 +131,41 @@ def _is_float_sequence(value: Any) -> bool:
 
 
 def show(value: Any, label: str | None = None, name: str = "value"):
-    """The notebook display of a result: `Math` for formulas, `Markdown` for tables.
+    r"""The notebook display of a result: `Math` for formulas, `Markdown` for tables.
 
     `label` is LaTeX written before the value (``show(d, "f'(x) =")``), or the heading of a
     dict's key column; `name` heads the value column of a dict's table or of a trace table (a
     long list of floats, rows k = 0, 1, ...).
+
+    Parameters
+    ----------
+    value
+        The result to show.
+    label
+        LaTeX before the value, or the heading of a dict's key column.
+    name
+        The heading of the value column of a table.
+
+    Returns
+    -------
+    IPython.display.Math or IPython.display.Markdown or IPython.display.HTML
+
+    Examples
+    --------
+    >>> import sympy as sp
+    >>> shown = show(sp.sqrt(2), "f'(1) =")
+    >>> type(shown).__name__, shown.data
+    ('Math', "f'(1) = \\sqrt{2}")
+    >>> print(show([1.0, 0.5, 0.25, 0.125, 0.0625, 0.03125, 0.015625], name="x_k").data)
+    | $k$ | x_k |
+    |---|---|
+    | 0 | $1$ |
+    | 1 | $0.5$ |
+    | 2 | $0.25$ |
+    | 3 | $0.125$ |
+    | 4 | $0.0625$ |
+    | 5 | $0.03125$ |
+    | 6 | $0.015625$ |
     """
     from IPython.display import HTML, Markdown, Math
 

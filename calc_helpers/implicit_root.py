@@ -30,7 +30,34 @@ def _digits(root: ImplicitRoot, dps: int) -> mpmath.mpf:
 
 
 class ImplicitRoot(sp.Expr):
-    """The unique root of ``g(x) = 0`` in the open interval (lo, hi) (rational ends)."""
+    """The unique root of ``g(x) = 0`` in the open interval (lo, hi) (rational ends).
+
+    Parameters
+    ----------
+    g
+        The expression whose zero this is.
+    x
+        Its variable.
+    lo, hi
+        Rationals, lo < hi, where g has opposite signs (one sign change between them).
+
+    Raises
+    ------
+    ValueError
+        Where lo >= hi.
+
+    Examples
+    --------
+    >>> import sympy as sp
+    >>> x = sp.Symbol("x", real=True)
+    >>> root = ImplicitRoot(sp.cos(x) - x, x, 0, 1)
+    >>> root
+    ImplicitRoot(-x + cos(x) = 0, x in (0, 1))
+    >>> root.evalf(20), float(root)
+    (0.73908513321516064166, 0.7390851332151607)
+    >>> root.enclosure, root.is_positive, root < 1
+    ((0, 1), True, True)
+    """
 
     is_number = True
     is_real = True

@@ -26,6 +26,33 @@ def one_sided_limit(
 
     An exact number, ``oo`` or ``-oo``; ``None`` when f is not defined just on that side of a
     or its values have no limit there (they oscillate).
+
+    Parameters
+    ----------
+    f
+        The function: a SymPy expression, a number or text such as ``"abs(x)/x"``.
+    a
+        The point.
+    side
+        ``"-"`` (from the left) or ``"+"`` (from the right).
+    x
+        The variable of `f` (omitted: its one free symbol).
+
+    Returns
+    -------
+    sympy.Expr or None
+
+    Raises
+    ------
+    ValueError
+        Where `side` is neither ``"-"`` nor ``"+"``.
+
+    Examples
+    --------
+    >>> one_sided_limit("1/x", 0, "+"), one_sided_limit("abs(x)/x", 0, "-")
+    (oo, -1)
+    >>> one_sided_limit("sqrt(x)", 0, "-") is None
+    True
     """
     if side not in ("-", "+"):
         raise ValueError(f"side must be '-' (from the left) or '+' (from the right), got {side!r}")
@@ -39,14 +66,53 @@ def one_sided_limit(
 def one_sided_limits(
     f: ExprLike, a: ExprLike, x: sp.Symbol | str | None = None
 ) -> tuple[sp.Expr | None, sp.Expr | None]:
-    """(left limit, right limit) of f at a; see `one_sided_limit`."""
+    """(left limit, right limit) of f at a; see `one_sided_limit`.
+
+    Parameters
+    ----------
+    f
+        The function: a SymPy expression, a number or text such as ``"abs(x)/x"``.
+    a
+        The point.
+    x
+        The variable of `f` (omitted: its one free symbol).
+
+    Returns
+    -------
+    tuple
+        ``(left, right)``, each a number, ``oo``, ``-oo`` or None.
+
+    Examples
+    --------
+    >>> one_sided_limits("abs(x)/x", 0)
+    (-1, 1)
+    """
     return one_sided_limit(f, a, "-", x), one_sided_limit(f, a, "+", x)
 
 
 def limit(f: ExprLike, a: ExprLike, x: sp.Symbol | str | None = None) -> sp.Expr | None:
     """The two-sided limit of f at a: the common value of both one-sided limits when they
     exist and agree (a number, or ``oo``/``-oo`` when both sides grow the same way), else
-    ``None`` (the limit does not exist)."""
+    ``None`` (the limit does not exist).
+
+    Parameters
+    ----------
+    f
+        The function: a SymPy expression, a number or text such as ``"abs(x)/x"``.
+    a
+        The point.
+    x
+        The variable of `f` (omitted: its one free symbol).
+
+    Returns
+    -------
+    sympy.Expr or None
+
+    Examples
+    --------
+    >>> limit("sin(x)/x", 0), limit("1/x^2", 0), limit("abs(x)/x", 0)
+    (1, oo, None)
+    """
     left, right = one_sided_limits(f, a, x)
     if left is None or right is None or not equal(left, right):
         return None
@@ -61,6 +127,12 @@ class Continuity:
     `kind` is one of DISCONTINUITY_KINDS: "continuous"; "removable" (the limit exists and is
     finite but f(a) is missing or different: a hole); "jump" (finite one-sided limits that
     differ); "infinite" (a side grows without bound); "no_limit" (a side has no limit at all).
+
+    Examples
+    --------
+    >>> report = continuity("abs(x)/x", 0)
+    >>> report.kind, report.left, report.right, report.continuous
+    ('jump', -1, 1, False)
     """
 
     value: sp.Expr | None
@@ -91,7 +163,29 @@ def _kind(left, right, two_sided, value) -> str:
 
 
 def continuity(f: ExprLike, a: ExprLike, x: sp.Symbol | str | None = None) -> Continuity:
-    """Continuity of f at a, condition by condition (see `Continuity`)."""
+    """Continuity of f at a, condition by condition (see `Continuity`).
+
+    Parameters
+    ----------
+    f
+        The function: a SymPy expression, a number or text such as ``"abs(x)/x"``.
+    a
+        The point.
+    x
+        The variable of `f` (omitted: its one free symbol).
+
+    Returns
+    -------
+    Continuity
+
+    Examples
+    --------
+    >>> continuity("abs(x)/x", 0)  # doctest: +NORMALIZE_WHITESPACE
+    Continuity(value=None, left=-1, right=1, limit=None, defined=False, limit_exists=False,
+               limit_equals_value=False, kind='jump')
+    >>> continuity("x^2", 1).continuous, continuity("sin(x)/x", 0).kind
+    (True, 'removable')
+    """
     expr, var = prepare(f, x)
     a = as_number(a)
     value = value_at(expr, var, a)
@@ -123,7 +217,16 @@ def _decimal(value: sp.Expr | None) -> str:
 
 @dataclass(frozen=True)
 class ApproachTable:
-    """Rows (d, f(a - d), f(a + d)), exact, with a Markdown view in decimals."""
+    """Rows (d, f(a - d), f(a + d)), exact, with a Markdown view in decimals.
+
+    Examples
+    --------
+    >>> approach_table("sin(x)/x", 0, steps=2)
+    | distance $d$ | $f(0 - d)$, from the left | $f(0 + d)$, from the right |
+    |---|---|---|
+    | $0.1$ | $0.998334166468$ | $0.998334166468$ |
+    | $0.01$ | $0.999983333417$ | $0.999983333417$ |
+    """
 
     a: sp.Expr
     rows: tuple[tuple[sp.Expr, sp.Expr | None, sp.Expr | None], ...]
@@ -145,7 +248,30 @@ def approach_table(
     f: ExprLike, a: ExprLike, x: sp.Symbol | str | None = None, steps: int = 4, name: str = "f"
 ) -> ApproachTable:
     """f closer and closer to a from each side: rows (d, f(a - d), f(a + d)) for
-    d = 1/10, 1/100, ..., exact (None where f is undefined), shown as a table."""
+    d = 1/10, 1/100, ..., exact (None where f is undefined), shown as a table.
+
+    Parameters
+    ----------
+    f
+        The function: a SymPy expression, a number or text such as ``"abs(x)/x"``.
+    a
+        The point.
+    x
+        The variable of `f` (omitted: its one free symbol).
+    steps
+        The number of rows.
+    name
+        The function's name in the column headings.
+
+    Returns
+    -------
+    ApproachTable
+
+    Examples
+    --------
+    >>> approach_table("sin(x)/x", 0, steps=2).rows
+    ((1/10, 10*sin(1/10), 10*sin(1/10)), (1/100, 100*sin(1/100), 100*sin(1/100)))
+    """
     expr, var = prepare(f, x)
     a = as_number(a)
     rows = []
@@ -175,7 +301,14 @@ def _yes(flag: bool) -> str:
 @dataclass(frozen=True)
 class ContinuityTable:
     """Continuity at points, one row per (function label, point): f(a), both one-sided
-    limits, the limit, the three conditions and the verdict. Renders as Markdown."""
+    limits, the limit, the three conditions and the verdict. Renders as Markdown.
+
+    Examples
+    --------
+    >>> table = continuity_table({"$f$": "abs(x)/x"}, [0, 1])
+    >>> [(label, a, report.kind) for label, a, report in table.rows]
+    [('$f$', 0, 'jump'), ('$f$', 1, 'continuous')]
+    """
 
     rows: tuple[tuple[str, sp.Expr, Continuity], ...]
 
@@ -200,7 +333,31 @@ class ContinuityTable:
 
 def continuity_table(functions, points, x: sp.Symbol | str | None = None) -> ContinuityTable:
     """Continuity of each function (a dict {label: f}, or one f) at each point (a list, or one
-    point), as a table (see ContinuityTable)."""
+    point), as a table (see ContinuityTable).
+
+    Parameters
+    ----------
+    functions
+        ``{label: f}`` (labels are Markdown), or one f.
+    points
+        A list of points, or one point.
+    x
+        The functions' variable (omitted: each one's free symbol).
+
+    Returns
+    -------
+    ContinuityTable
+
+    Examples
+    --------
+    >>> table = continuity_table("1/x", 0)
+    >>> table.rows[0][2].kind
+    'infinite'
+    >>> table.rows[0][2].left, table.rows[0][2].right
+    (-oo, oo)
+    >>> print(table._repr_markdown_().splitlines()[-1])  # doctest: +ELLIPSIS
+    | $f$ | $0$ | undefined | ... | **no** | **no** | **no** | infinite discontinuity |
+    """
     if not isinstance(functions, dict):
         functions = {"$f$": functions}
     if not isinstance(points, (list, tuple)):

@@ -42,7 +42,26 @@ DATA: tuple[tuple[int, int], ...] = ((1, 1), (2, 3), (3, 2))
 
 
 def mse_linear(w: sp.Symbol = W, data: Sequence[tuple[float, float]] = DATA) -> sp.Expr:
-    """Mean squared error of the model y = w*x: (1/n) * sum of (w*x_i - y_i)**2."""
+    """Mean squared error of the model y = w*x: (1/n) * sum of (w*x_i - y_i)**2.
+
+    Parameters
+    ----------
+    w
+        The parameter's symbol.
+    data
+        The points (x_i, y_i); decimals are made exact.
+
+    Returns
+    -------
+    sympy.Expr
+
+    Examples
+    --------
+    >>> mse_linear()
+    (w - 1)**2/3 + (2*w - 3)**2/3 + (3*w - 2)**2/3
+    >>> mse_linear(data=[(1, 2)])
+    (w - 2)**2
+    """
     terms = [(w * sp.nsimplify(xi) - sp.nsimplify(yi)) ** 2 for xi, yi in data]
     return sp.Add(*terms) / len(terms)
 
@@ -50,34 +69,119 @@ def mse_linear(w: sp.Symbol = W, data: Sequence[tuple[float, float]] = DATA) -> 
 def mse_linear_2d(
     w: sp.Symbol = W, b: sp.Symbol = B, data: Sequence[tuple[float, float]] = DATA
 ) -> sp.Expr:
-    """Mean squared error of the model y = w*x + b, a function of both parameters (w, b)."""
+    """Mean squared error of the model y = w*x + b, a function of both parameters (w, b).
+
+    Parameters
+    ----------
+    w, b
+        The parameters' symbols.
+    data
+        The points (x_i, y_i); decimals are made exact.
+
+    Returns
+    -------
+    sympy.Expr
+
+    Examples
+    --------
+    >>> import sympy as sp
+    >>> sp.expand(mse_linear_2d())
+    b**2 + 4*b*w - 4*b + 14*w**2/3 - 26*w/3 + 14/3
+    """
     terms = [(w * sp.nsimplify(xi) + b - sp.nsimplify(yi)) ** 2 for xi, yi in data]
     return sp.Add(*terms) / len(terms)
 
 
 def logistic_loss(w: sp.Symbol = W) -> sp.Expr:
-    """log(1 + exp(-w)): the logistic (cross-entropy) loss of a margin w = label * score."""
+    """log(1 + exp(-w)): the logistic (cross-entropy) loss of a margin w = label * score.
+
+    Parameters
+    ----------
+    w
+        The margin's symbol.
+
+    Returns
+    -------
+    sympy.Expr
+
+    Examples
+    --------
+    >>> logistic_loss()
+    log(1 + exp(-w))
+    """
     return sp.log(1 + sp.exp(-w))
 
 
 def hinge_loss(w: sp.Symbol = W) -> sp.Expr:
-    """max(0, 1 - w): the hinge loss of a margin w (support vector machines)."""
+    """max(0, 1 - w): the hinge loss of a margin w (support vector machines).
+
+    Parameters
+    ----------
+    w
+        The margin's symbol.
+
+    Returns
+    -------
+    sympy.Expr
+
+    Examples
+    --------
+    >>> hinge_loss()
+    Max(0, 1 - w)
+    """
     return sp.Max(0, 1 - w)
 
 
 def two_layer_loss(w1: sp.Symbol = W1, w2: sp.Symbol = W2) -> sp.Expr:
-    """(w1*w2 - 1)**2: squared error of the network x -> w2*(w1*x) on the point (1, 1)."""
+    """(w1*w2 - 1)**2: squared error of the network x -> w2*(w1*x) on the point (1, 1).
+
+    Parameters
+    ----------
+    w1, w2
+        The two weights' symbols.
+
+    Returns
+    -------
+    sympy.Expr
+
+    Examples
+    --------
+    >>> two_layer_loss()
+    (w1*w2 - 1)**2
+    """
     return (w1 * w2 - 1) ** 2
 
 
 def deep_slice(w: sp.Symbol = W) -> sp.Expr:
-    """The two-layer loss along the line w1 = w2 = w: (w**2 - 1)**2, a double well."""
+    """The two-layer loss along the line w1 = w2 = w: (w**2 - 1)**2, a double well.
+
+    Parameters
+    ----------
+    w
+        The symbol of the common weight.
+
+    Returns
+    -------
+    sympy.Expr
+
+    Examples
+    --------
+    >>> deep_slice()
+    (w**2 - 1)**2
+    """
     return two_layer_loss(w, w)
 
 
 @dataclass(frozen=True)
 class Loss:
-    """A named one-variable loss, its formula in w and a one-line description."""
+    """A named one-variable loss, its formula in w and a one-line description.
+
+    Examples
+    --------
+    >>> hinge = losses()[2]
+    >>> hinge.name, hinge.expr, hinge.convex
+    ('hinge loss', Max(0, 1 - w), True)
+    """
 
     name: str
     expr: sp.Expr
@@ -91,7 +195,17 @@ class Loss:
 
 
 def losses() -> list[Loss]:
-    """The four losses of lesson 7, in the order the lesson shows them."""
+    """The four losses of lesson 7, in the order the lesson shows them.
+
+    Returns
+    -------
+    list of Loss
+
+    Examples
+    --------
+    >>> [loss.name for loss in losses()]
+    ['MSE, linear model', 'logistic loss', 'hinge loss', 'two-layer network']
+    """
     return [
         Loss("MSE, linear model", mse_linear(), "mean squared error of y = w*x on 3 points",
              (-1.0, 3.0)),
@@ -104,7 +218,18 @@ def losses() -> list[Loss]:
 
 
 def convexity() -> dict[str, bool]:
-    """{loss name: is it convex in w}, every verdict from `is_convex`."""
+    """{loss name: is it convex in w}, every verdict from `is_convex`.
+
+    Returns
+    -------
+    dict
+
+    Examples
+    --------
+    >>> convexity()  # doctest: +NORMALIZE_WHITESPACE
+    {'MSE, linear model': True, 'logistic loss': True, 'hinge loss': True,
+     'two-layer network': False}
+    """
     return {loss.name: loss.convex for loss in losses()}
 
 
@@ -124,7 +249,22 @@ def _minimum_text(loss: Loss) -> str:
 
 
 def convexity_table() -> str:
-    """A Markdown table: each loss, its formula, convex or not (`is_convex`) and its minima."""
+    r"""A Markdown table: each loss, its formula, convex or not (`is_convex`) and its minima.
+
+    Returns
+    -------
+    str
+
+    Examples
+    --------
+    >>> print(convexity_table())  # doctest: +ELLIPSIS
+    | loss | formula $L(w)$ | convex? | minimum |
+    |---|---|---|---|
+    | MSE, linear model | ... | **yes** | at $w = \frac{13}{14}$ |
+    | logistic loss | ... | **yes** | none: $L' \neq 0$ everywhere, the loss only approaches ...
+    | hinge loss | $\max\left(0, 1 - w\right)$ | **yes** | $L = 0$ on all of ... (flat) |
+    | two-layer network | $\left(w^{2} - 1\right)^{2}$ | **no** | at $w = -1$ and $w = 1$ |
+    """
     lines = [
         "| loss | formula $L(w)$ | convex? | minimum |",
         "|---|---|---|---|",
@@ -138,14 +278,41 @@ def convexity_table() -> str:
 
 
 def show_convexity_table():
-    """The convexity table rendered in a notebook."""
+    """The convexity table rendered in a notebook.
+
+    Returns
+    -------
+    IPython.display.Markdown
+        `convexity_table` as a notebook display.
+
+    Examples
+    --------
+    >>> shown = show_convexity_table()
+    >>> type(shown).__name__, shown.data == convexity_table()
+    ('Markdown', True)
+    """
     from IPython.display import Markdown
 
     return Markdown(convexity_table())
 
 
 def table_tex(expr) -> str:
-    """LaTeX for a Markdown table cell: a bare | would end the cell, so |u| becomes \\lvert."""
+    r"""LaTeX for a Markdown table cell: a bare | would end the cell, so |u| becomes \lvert.
+
+    Parameters
+    ----------
+    expr
+        A SymPy object.
+
+    Returns
+    -------
+    str
+
+    Examples
+    --------
+    >>> print(table_tex(abs(W) + 1))
+    \left\lvert {w}\right\rvert  + 1
+    """
     text = sp.latex(expr)
     return text.replace(r"\left|", r"\left\lvert ").replace(r"\right|", r"\right\rvert ").replace(
         "|", r"\vert "
@@ -154,7 +321,26 @@ def table_tex(expr) -> str:
 
 def numeric(expr: sp.Expr, var: sp.Symbol):
     """A NumPy function of one array argument, returning floats of the same shape (nan where
-    the expression is undefined)."""
+    the expression is undefined).
+
+    Parameters
+    ----------
+    expr
+        The function, a SymPy expression.
+    var
+        Its variable.
+
+    Returns
+    -------
+    callable
+        Takes an array (or a number), returns a float array of the same shape.
+
+    Examples
+    --------
+    >>> import sympy as sp
+    >>> numeric(sp.sqrt(W), W)([-1.0, 0.0, 4.0])
+    array([nan,  0.,  2.])
+    """
     prepared, var = prepare(expr, var)
     func = sp.lambdify(var, prepared, "numpy")
 
@@ -169,7 +355,19 @@ def numeric(expr: sp.Expr, var: sp.Symbol):
 
 
 def plot_losses():
-    """Small multiples of the four losses, each titled with its convexity verdict."""
+    r"""Small multiples of the four losses, each titled with its convexity verdict.
+
+    Returns
+    -------
+    matplotlib.figure.Figure
+
+    Examples
+    --------
+    >>> fig = plot_losses()  # doctest: +SKIP
+    >>> [ax.get_title() for ax in fig.axes]  # doctest: +SKIP
+    ['MSE, linear model\nconvex', 'logistic loss\nconvex', 'hinge loss\nconvex',
+     'two-layer network\nnot convex']
+    """
     from .widgets import new_figure
 
     fig, axes = new_figure(figsize=(9.0, 2.6), ncols=4)
@@ -185,7 +383,16 @@ def plot_losses():
 
 @dataclass(frozen=True)
 class SaddleReport:
-    """The two-layer loss at some of its critical points: loss, Hessian and the 2-D test."""
+    r"""The two-layer loss at some of its critical points: loss, Hessian and the 2-D test.
+
+    Examples
+    --------
+    >>> report = two_layer_report()
+    >>> report.values
+    {(0, 0): 1, (1, 1): 0, (-1, -1): 0}
+    >>> print(report.markdown().splitlines()[4])
+    | $(0, 0)$ | $1$ | $\left[\begin{matrix}0 & -2\\-2 & 0\end{matrix}\right]$ | $-4$ | saddle |
+    """
 
     gradient: list[sp.Expr]
     hessian: sp.Matrix
@@ -193,7 +400,13 @@ class SaddleReport:
     verdicts: dict[tuple[int, int], str]
 
     def markdown(self) -> str:
-        """The report as Markdown: the gradient, then one table row per point."""
+        r"""The report as Markdown: the gradient, then one table row per point.
+
+    Examples
+    --------
+    >>> print(two_layer_report().markdown().splitlines()[0])
+    $\nabla L = \left(2 w_{2} \left(w_{1} w_{2} - 1\right), 2 w_{1} ...\right)$
+    """
         grad = ", ".join(sp.latex(g) for g in self.gradient)
         lines = [
             f"$\\nabla L = \\left({grad}\\right)$",
@@ -214,7 +427,25 @@ class SaddleReport:
 
 
 def two_layer_report(points: Sequence[tuple[int, int]] = ((0, 0), (1, 1), (-1, -1))):
-    """Gradient, Hessian, loss and the 2-D test's verdict at critical points of (w1*w2 - 1)**2."""
+    """Gradient, Hessian, loss and the 2-D test's verdict at critical points of (w1*w2 - 1)**2.
+
+    Parameters
+    ----------
+    points
+        Critical points (w1, w2) of the two-layer loss.
+
+    Returns
+    -------
+    SaddleReport
+
+    Examples
+    --------
+    >>> report = two_layer_report()
+    >>> report.gradient
+    [2*w2*(w1*w2 - 1), 2*w1*(w1*w2 - 1)]
+    >>> report.verdicts
+    {(0, 0): 'saddle', (1, 1): 'inconclusive', (-1, -1): 'inconclusive'}
+    """
     loss = two_layer_loss()
     return SaddleReport(
         gradient(loss, (W1, W2)),
@@ -230,6 +461,14 @@ class ChainRuleDemo:
 
     `local` lists each link of the chain (name, formula, derivative, its value there);
     `product` is the product of those values and `direct` is dL/dw computed in one go.
+
+    Examples
+    --------
+    >>> demo = chain_rule_example()
+    >>> [value for _, _, _, value in demo.local][0], demo.agree
+    (2, True)
+    >>> print(demo.markdown().splitlines()[-1])  # doctest: +ELLIPSIS
+    Product of the local derivatives: $-0.211508$; ...: $-0.211508$ (exactly equal: **True**).
     """
 
     loss: sp.Expr
@@ -269,7 +508,27 @@ class ChainRuleDemo:
 def chain_rule_example(
     w_value: float | int = sp.Rational(1, 2), x_value: int = 2, y_value: int = 1
 ) -> ChainRuleDemo:
-    """The chain rule on one neuron z = w*x, p = sigmoid(z), L = (p - y)**2, at w = w_value."""
+    """The chain rule on one neuron z = w*x, p = sigmoid(z), L = (p - y)**2, at w = w_value.
+
+    Parameters
+    ----------
+    w_value
+        The weight (made exact).
+    x_value, y_value
+        The training point (x, y).
+
+    Returns
+    -------
+    ChainRuleDemo
+
+    Examples
+    --------
+    >>> demo = chain_rule_example()
+    >>> demo.direct
+    4*(-1 + 1/(exp(-1) + 1))*exp(-1)/(exp(-1) + 1)**2
+    >>> round(float(demo.product), 6), demo.agree
+    (-0.211508, True)
+    """
     z, p = real_symbol("z"), real_symbol("p")
     w0 = sp.nsimplify(w_value)
     sigmoid = 1 / (1 + sp.exp(-z))

@@ -25,14 +25,57 @@ def _prepare(f: ExprLike, variables: Sequence[sp.Symbol | str] | None):
 
 @budgeted("the gradient", "a simpler expression")
 def gradient(f: ExprLike, variables: Sequence[sp.Symbol | str] | None = None) -> list[sp.Expr]:
-    """The vector of partial derivatives [df/dx, df/dy, ...], in the order of `variables`."""
+    """The vector of partial derivatives [df/dx, df/dy, ...], in the order of `variables`.
+
+    Parameters
+    ----------
+    f
+        The function: a SymPy expression or text such as ``"x^2*y + y^3"``.
+    variables
+        The variables, in order (symbols or names); omitted, the free symbols of `f` sorted by
+        name (text may then use x and y).
+
+    Returns
+    -------
+    list
+        One exact partial derivative per variable.
+
+    Examples
+    --------
+    >>> from calc_helpers import gradient
+    >>> gradient("x^2*y + y^3")
+    [2*x*y, x**2 + 3*y**2]
+    >>> gradient("x*y", ["y", "x"])
+    [x, y]
+    """
     expr, names = _prepare(f, variables)
     return [sp.diff(expr, v) for v in names]
 
 
 @budgeted("the Hessian", "a simpler expression")
 def hessian(f: ExprLike, variables: Sequence[sp.Symbol | str] | None = None) -> sp.Matrix:
-    """The matrix of second partial derivatives, in the order of `variables`."""
+    """The matrix of second partial derivatives, in the order of `variables`.
+
+    Parameters
+    ----------
+    f
+        The function: a SymPy expression or text such as ``"x^2*y + y^3"``.
+    variables
+        The variables, in order (symbols or names); omitted, the free symbols of `f` sorted by
+        name (text may then use x and y).
+
+    Returns
+    -------
+    sympy.Matrix
+
+    Examples
+    --------
+    >>> from calc_helpers import hessian
+    >>> hessian("x^2*y + y^3")
+    Matrix([
+    [2*y, 2*x],
+    [2*x, 6*y]])
+    """
     expr, names = _prepare(f, variables)
     return sp.hessian(expr, names)
 
@@ -45,6 +88,35 @@ def classify_critical_point_2d(
 
     Returns "local_min", "local_max", "saddle" or "inconclusive" (determinant of the Hessian
     zero: x**4 + y**4 and x**4 - y**4 at the origin both land here).
+
+    Parameters
+    ----------
+    f
+        A function of two variables (expression or text).
+    point
+        The critical point (a, b).
+    variables
+        The two variables, in the order of `point` (omitted: x and y, or f's free symbols
+        sorted by name).
+
+    Returns
+    -------
+    str
+
+    Raises
+    ------
+    ValueError
+        Where f does not have two variables, or the gradient is not zero at the point.
+
+    Examples
+    --------
+    >>> from calc_helpers import classify_critical_point_2d
+    >>> classify_critical_point_2d("x^2 - y^2", (0, 0))
+    'saddle'
+    >>> classify_critical_point_2d("x^2 + y^2", (0, 0))
+    'local_min'
+    >>> classify_critical_point_2d("x^4 + y^4", (0, 0))
+    'inconclusive'
     """
     expr, names = _prepare(f, variables)
     if len(names) != 2 or len(point) != 2:

@@ -29,7 +29,30 @@ def _checked(steps: int, learning_rate: float | None = None) -> None:
 
 def compiled_derivative(expr: sp.Expr, names: Sequence[sp.Symbol], order: int = 1) -> Callable:
     """f' (order 1) or f'' (order 2) as a float function of one variable ("math"), or the
-    gradient as a list-valued function of several ("numpy")."""
+    gradient as a list-valued function of several ("numpy").
+
+    Parameters
+    ----------
+    expr
+        The function, a SymPy expression.
+    names
+        Its variables: one symbol, or several for the gradient.
+    order
+        1 or 2 (one variable only).
+
+    Returns
+    -------
+    callable
+
+    Examples
+    --------
+    >>> from calc_helpers import real_symbol
+    >>> x, y = real_symbol("x"), real_symbol("y")
+    >>> compiled_derivative(x**3, [x])(2.0), compiled_derivative(x**3, [x], 2)(2.0)
+    (12.0, 12.0)
+    >>> compiled_derivative(x**2 + y**2, [x, y])(1.0, 2.0)
+    [2.0, 4.0]
+    """
     if len(names) == 1:
         (var,) = names
         return sp.lambdify(var, sp.diff(expr, var, order), "math")
@@ -54,12 +77,55 @@ def _iterate(step: Callable[[float], float | None], x0: float, steps: int) -> li
 
 
 def descent_steps(slope: Callable, x0: float, learning_rate: float, steps: int) -> list[float]:
-    """Gradient descent iterates with f' given as a compiled function `slope`."""
+    """Gradient descent iterates with f' given as a compiled function `slope`.
+
+    Parameters
+    ----------
+    slope
+        f' as a float function (see `compiled_derivative`).
+    x0
+        The start.
+    learning_rate
+        The step size.
+    steps
+        The number of steps.
+
+    Returns
+    -------
+    list of float
+        x0 and the iterates (fewer where the run diverges).
+
+    Examples
+    --------
+    >>> descent_steps(lambda x: 2 * x, 1.0, 0.25, 2)
+    [1.0, 0.5, 0.25]
+    """
     return _iterate(lambda x: x - learning_rate * float(slope(x)), x0, steps)
 
 
 def newton_steps(first: Callable, second: Callable, x0: float, steps: int) -> list[float]:
-    """Newton iterates with f' and f'' compiled; the run stops where f'' = 0 (no Newton step)."""
+    """Newton iterates with f' and f'' compiled; the run stops where f'' = 0 (no Newton step).
+
+    Parameters
+    ----------
+    first, second
+        f' and f'' as float functions (see `compiled_derivative`).
+    x0
+        The start.
+    steps
+        The number of steps.
+
+    Returns
+    -------
+    list of float
+
+    Examples
+    --------
+    >>> newton_steps(lambda x: 2 * x, lambda x: 2.0, 3.0, 2)
+    [3.0, 0.0, 0.0]
+    >>> newton_steps(lambda x: 3 * x**2, lambda x: 6 * x, 0.0, 5)  # f''(0) = 0: no step
+    [0.0]
+    """
 
     def step(x: float) -> float | None:
         curvature = float(second(x))
@@ -78,7 +144,33 @@ def descent_steps_nd(
     momentum: float = 0.0,
 ) -> np.ndarray:
     """Gradient descent (heavy-ball momentum optional) with the gradient compiled; rows are
-    iterates; the run stops once an iterate is not finite or beyond DIVERGED."""
+    iterates; the run stops once an iterate is not finite or beyond DIVERGED.
+
+    Parameters
+    ----------
+    grad
+        The gradient, a function of the coordinates returning a list (`compiled_derivative`).
+    start
+        The starting point.
+    learning_rate
+        The step size.
+    steps
+        The number of steps.
+    momentum
+        The heavy-ball coefficient (0: plain gradient descent).
+
+    Returns
+    -------
+    numpy.ndarray
+        One row per iterate, the start first.
+
+    Examples
+    --------
+    >>> descent_steps_nd(lambda x, y: [2 * x, 2 * y], [1, 2], 0.25, 2)
+    array([[1.  , 2.  ],
+           [0.5 , 1.  ],
+           [0.25, 0.5 ]])
+    """
     points = [np.asarray(start, dtype=float)]
     velocity = np.zeros_like(points[0])
     for _ in range(steps):
@@ -98,6 +190,37 @@ def gradient_descent(
     """Iterates x_{k+1} = x_k - learning_rate * f'(x_k), starting at x0 (steps + 1 values).
 
     The run stops early once an iterate is not finite or exceeds 1e12 in size (divergence).
+
+    Parameters
+    ----------
+    f
+        The function (expression or text).
+    x0
+        The start.
+    learning_rate
+        The step size (positive).
+    steps
+        The number of steps (a whole number >= 0).
+    x
+        The variable of `f` (omitted: its one free symbol).
+
+    Returns
+    -------
+    list of float
+
+    Raises
+    ------
+    ValueError
+        Where `steps` or `learning_rate` is out of range.
+
+    Examples
+    --------
+    >>> from calc_helpers import gradient_descent
+    >>> gradient_descent("x^2", 1, 0.25, 3)
+    [1.0, 0.5, 0.25, 0.125]
+    >>> trace = gradient_descent("x^2", 1, 1.5, 50)  # too large a rate: the run diverges
+    >>> len(trace), trace[-1]
+    (41, 1099511627776.0)
     """
     _checked(steps, learning_rate)
     expr, var = prepare(f, x)
@@ -111,6 +234,34 @@ def newton_method(
     """Newton's method for optimisation: x_{k+1} = x_k - f'(x_k) / f''(x_k) (steps + 1 values).
 
     The run stops early where f''(x_k) = 0 (no Newton step exists) or the iterates diverge.
+
+    Parameters
+    ----------
+    f
+        The function (expression or text).
+    x0
+        The start.
+    steps
+        The number of steps (a whole number >= 0).
+    x
+        The variable of `f` (omitted: its one free symbol).
+
+    Returns
+    -------
+    list of float
+
+    Raises
+    ------
+    ValueError
+        Where `steps` is not a whole number >= 0.
+
+    Examples
+    --------
+    >>> from calc_helpers import newton_method
+    >>> newton_method("x^2", 3, 2)
+    [3.0, 0.0, 0.0]
+    >>> newton_method("x^4 - 2x^2", 2.0, 3)
+    [2.0, 1.4545454545454546, 1.1510467893775467, 1.0253259289766978]
     """
     _checked(steps)
     expr, var = prepare(f, x)
@@ -127,7 +278,41 @@ def gradient_descent_nd(
     steps: int,
     momentum: float = 0.0,
 ) -> np.ndarray:
-    """Gradient descent (with optional heavy-ball momentum) on f(x, y, ...); rows are iterates."""
+    """Gradient descent (with optional heavy-ball momentum) on f(x, y, ...); rows are iterates.
+
+    Parameters
+    ----------
+    f
+        The function (expression or text in `variables`).
+    variables
+        Its variables, in the order of the coordinates.
+    start
+        The starting point.
+    learning_rate
+        The step size (positive).
+    steps
+        The number of steps (a whole number >= 0).
+    momentum
+        The heavy-ball coefficient, in [0, 1).
+
+    Returns
+    -------
+    numpy.ndarray
+        One row per iterate, the start first.
+
+    Raises
+    ------
+    ValueError
+        Where `steps`, `learning_rate` or `momentum` is out of range.
+
+    Examples
+    --------
+    >>> from calc_helpers import gradient_descent_nd
+    >>> gradient_descent_nd("x^2 + 2y^2", ["x", "y"], [1, 1], 0.25, 2)
+    array([[1.  , 1.  ],
+           [0.5 , 0.  ],
+           [0.25, 0.  ]])
+    """
     _checked(steps, learning_rate)
     if not 0 <= momentum < 1:
         raise ValueError(f"momentum must be in [0, 1), got {momentum!r}")

@@ -68,7 +68,16 @@ MAX_EXPANDED_TERMS = 1000  # SymPy may expand (a + b + c)^n when a, b, c are num
 
 
 class ParseError(ValueError):
-    """Text that could not be read; ``position`` is the 0-based index of the problem."""
+    """Text that could not be read; ``position`` is the 0-based index of the problem.
+
+    Examples
+    --------
+    >>> try:
+    ...     parse("sin x")
+    ... except ParseError as error:
+    ...     print(error.position, error.message)
+    0 could not read 'sin' at position 0: put the argument in brackets, as in sin(x)
+    """
 
     def __init__(self, message: str, position: int | None = None) -> None:
         super().__init__(message)
@@ -974,6 +983,35 @@ def parse(text: str, variables: Sequence[str] = ("x",)) -> sympy.Expr:
     Each name in ``variables`` becomes ``sympy.Symbol(name, real=True)``.  Anything
     that cannot be read safely raises :class:`ParseError`; see the module docstring
     for the reading rules.
+
+    Parameters
+    ----------
+    text
+        What a person typed.
+    variables
+        The variable names the text may use (letters only).
+
+    Returns
+    -------
+    sympy.Expr
+
+    Raises
+    ------
+    ParseError
+        Where the text cannot be read safely (the message says where and why).
+
+    Examples
+    --------
+    >>> parse("3x^2 - sin(x)/2")
+    3*x**2 - sin(x)/2
+    >>> parse("2xy + |y|", ["x", "y"])
+    2*x*y + Abs(y)
+    >>> parse("cbrt(-8)")
+    -2
+    >>> parse("1/0")
+    Traceback (most recent call last):
+    ...
+    calc_helpers.parsing.ParseError: could not read '/0' at position 1: division by zero
     """
     _check_text(text)
     names = _check_variables(variables)
@@ -987,7 +1025,28 @@ def _parse_number_span(text: str, start: int, end: int, empty: str) -> sympy.Exp
 
 @budgeted("how to read the text", "a shorter text")
 def parse_number(text: str) -> sympy.Expr:
-    """Read a number without variables, such as ``5/3``, ``-1``, ``1/e``, ``sqrt(2)/2``."""
+    """Read a number without variables, such as ``5/3``, ``-1``, ``1/e``, ``sqrt(2)/2``.
+
+    Parameters
+    ----------
+    text
+        What a person typed.
+
+    Returns
+    -------
+    sympy.Expr
+        An exact number (a decimal stays a SymPy Float).
+
+    Raises
+    ------
+    ParseError
+        Where the text is not a real number or cannot be read.
+
+    Examples
+    --------
+    >>> parse_number("sqrt(2)/2"), parse_number("1/e"), parse_number("1.5")
+    (sqrt(2)/2, exp(-1), 1.50000000000000)
+    """
     _check_text(text)
     empty = "empty answer: please type a number, for example 5/3"
     return _parse_number_span(text, 0, len(text), empty)
@@ -1087,6 +1146,28 @@ def parse_points(text: str) -> list[sympy.Expr]:
     Brackets around the whole list are optional; entries are separated by commas,
     semicolons, ``and`` or ``or``.  ``""``, ``none``, ``{}`` and ``∅`` give ``[]``.
     Duplicates are kept.
+
+    Parameters
+    ----------
+    text
+        What a person typed.
+
+    Returns
+    -------
+    list
+        Exact numbers, in the order typed.
+
+    Raises
+    ------
+    ParseError
+        Where an entry is not a number or the list cannot be read.
+
+    Examples
+    --------
+    >>> parse_points("x = -1, x = 3")
+    [-1, 3]
+    >>> parse_points("{-1, 5/3}"), parse_points("none")
+    ([-1, 5/3], [])
     """
     _check_text(text)
     start, end = _strip(text, 0, len(text))
@@ -1140,6 +1221,17 @@ def interval_between(
     ------
     ParseError
         Where ∞ is included, the interval is empty, or the left end is the larger.
+
+    Examples
+    --------
+    >>> interval_between(sympy.Integer(0), sympy.oo, False, True)
+    Interval(0, oo)
+    >>> interval_between(sympy.Integer(2), sympy.Integer(2), False, False)
+    {2}
+    >>> interval_between(sympy.Integer(3), sympy.Integer(1), True, True)
+    Traceback (most recent call last):
+    ...
+    calc_helpers.parsing.ParseError: the left end must be smaller than the right end, ...)
     """
     if (left.is_infinite and not left_open) or (right.is_infinite and not right_open):
         raise ParseError(_INFINITY_INCLUDED)
@@ -1177,10 +1269,27 @@ def read_interval_end(value: str | int | float | sympy.Expr) -> sympy.Expr:
     Text is read by the same rules as in `parse_interval_set` (so a Unicode minus or ``inf``
     reads the same in a tuple as in interval notation); a float infinity gives ``oo``.
 
+    Parameters
+    ----------
+    value
+        Text, an int, a float or a SymPy number.
+
+    Returns
+    -------
+    sympy.Expr
+        A real number, ``oo`` or ``-oo``.
+
     Raises
     ------
     ParseError
         Where the value is not a real number or ±∞.
+
+    Examples
+    --------
+    >>> read_interval_end("-oo"), read_interval_end("−∞"), read_interval_end("5/3")
+    (-oo, -oo, 5/3)
+    >>> read_interval_end(float("inf"))
+    oo
     """
     if isinstance(value, str):
         _check_text(value)
@@ -1308,6 +1417,33 @@ def parse_interval_set(text: str, variable: str = "x") -> sympy.Set:
     finite sets ``{1, 2}`` and inequalities in ``variable`` (``x < -1 or x > 3``,
     ``-1 < x <= 3``).  Returns a SymPy ``Interval``, ``Union``, ``FiniteSet``,
     ``EmptySet`` or ``Reals``.
+
+    Parameters
+    ----------
+    text
+        What a person typed.
+    variable
+        The variable name inequalities may use.
+
+    Returns
+    -------
+    sympy.Set
+
+    Raises
+    ------
+    ParseError
+        Where the text cannot be read (∞ included, an empty or reversed interval, ...).
+
+    Examples
+    --------
+    >>> parse_interval_set("(-oo, -1) U (3, oo)")
+    Union(Interval.open(-oo, -1), Interval.open(3, oo))
+    >>> parse_interval_set("-1 < x <= 3"), parse_interval_set("all reals")
+    (Interval.Lopen(-1, 3), Reals)
+    >>> parse_interval_set("[0, oo]")
+    Traceback (most recent call last):
+    ...
+    calc_helpers.parsing.ParseError: could not read '[0, oo]' at position 0: ∞ is never ...
     """
     _check_text(text)
     _check_variables((variable,))

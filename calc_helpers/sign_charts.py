@@ -21,6 +21,15 @@ class SignChart:
     `points` are the places where the sign may change: zeros of the derivative, break points
     of f, and holes and ends of the domain; `breaks` are those of them where f may not be
     smooth (break points, holes, ends): at the others f is smooth.
+
+    Examples
+    --------
+    >>> from calc_helpers import sign_chart
+    >>> chart = sign_chart("x^3 - 3x")
+    >>> chart.rows
+    ((Interval.open(-oo, -1), 1), (Interval.open(-1, 1), -1), (Interval.open(1, oo), 1))
+    >>> chart.points, chart.smooth_at(1), chart.where(-1)
+    ((-1, 1), True, Interval.open(-1, 1))
     """
 
     order: int
@@ -50,7 +59,31 @@ def resolve_domain(expr: sp.Expr, var: sp.Symbol, domain: sp.Set | None) -> sp.S
 def sign_chart(
     f: ExprLike, x: sp.Symbol | str | None = None, domain: sp.Set | None = None, order: int = 1
 ) -> SignChart:
-    """The sign chart of f' (order=1) or f'' (order=2) over f's domain."""
+    """The sign chart of f' (order=1) or f'' (order=2) over f's domain.
+
+    Parameters
+    ----------
+    f
+        The function: a SymPy expression, a number or text such as ``"x^3 - 3x"``.
+    x
+        Its variable (omitted: the one free symbol of `f`).
+    domain
+        A SymPy set (omitted: all reals); f's natural domain is applied too.
+    order
+        Which derivative: 1 for f', 2 for f''.
+
+    Returns
+    -------
+    SignChart
+
+    Examples
+    --------
+    >>> from calc_helpers import sign_chart
+    >>> sign_chart("x^2").rows
+    ((Interval.open(-oo, 0), -1), (Interval.open(0, oo), 1))
+    >>> sign_chart("x^3", order=2).where(1)
+    Interval.open(0, oo)
+    """
     expr, var = prepare(f, x)
     dom = resolve_domain(expr, var, domain)
     pieces, cuts = segments(expr, var, dom)
@@ -123,6 +156,29 @@ def monotonicity(
 
     Intervals are joined across an isolated stationary point where f is continuous
     (x**3 is increasing on the whole line).
+
+    Parameters
+    ----------
+    f
+        The function: a SymPy expression, a number or text such as ``"x^3 - 3x"``.
+    x
+        Its variable (omitted: the one free symbol of `f`).
+    domain
+        A SymPy set (omitted: all reals).
+
+    Returns
+    -------
+    dict
+        ``{"increasing": set, "decreasing": set}``.
+
+    Examples
+    --------
+    >>> from calc_helpers import monotonicity
+    >>> monotonicity("x^3 - 3x")
+    {'increasing': Union(Interval.open(-oo, -1), Interval.open(1, oo)),
+     'decreasing': Interval.open(-1, 1)}
+    >>> monotonicity("x^3")
+    {'increasing': Interval(-oo, oo), 'decreasing': EmptySet}
     """
     expr, var = prepare(f, x)
     chart = sign_chart(expr, var, domain, order=1)
@@ -138,6 +194,28 @@ def concavity(
 
     Intervals are joined across an isolated zero of f'' where f is differentiable
     (x**4 is concave up on the whole line).
+
+    Parameters
+    ----------
+    f
+        The function: a SymPy expression, a number or text such as ``"x^3 - 3x"``.
+    x
+        Its variable (omitted: the one free symbol of `f`).
+    domain
+        A SymPy set (omitted: all reals).
+
+    Returns
+    -------
+    dict
+        ``{"up": set, "down": set}``.
+
+    Examples
+    --------
+    >>> from calc_helpers import concavity
+    >>> concavity("x^3")
+    {'up': Interval.open(0, oo), 'down': Interval.open(-oo, 0)}
+    >>> concavity("x^4")
+    {'up': Interval(-oo, oo), 'down': EmptySet}
     """
     expr, var = prepare(f, x)
     chart = sign_chart(expr, var, domain, order=2)

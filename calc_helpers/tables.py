@@ -118,7 +118,22 @@ def _exact(value: sp.Expr) -> str:
 
 
 def interval_text(interval: sp.Interval) -> str:
-    """An open interval as students write it: (−∞, −1)."""
+    """An open interval as students write it: (−∞, −1).
+
+    Parameters
+    ----------
+    interval
+        A SymPy interval (closed ends get square brackets).
+
+    Returns
+    -------
+    str
+
+    Examples
+    --------
+    >>> interval_text(sp.Interval.open(-sp.oo, -1)), interval_text(sp.Interval(0, sp.pi / 2))
+    ('(−∞, −1)', '[0, π/2]')
+    """
     left = "[" if not interval.left_open and interval.start.is_finite else "("
     right = "]" if not interval.right_open and interval.end.is_finite else ")"
     return f"{left}{_exact(interval.start)}, {_exact(interval.end)}{right}"
@@ -130,7 +145,18 @@ def _sign_text(sign: int) -> str:
 
 @dataclass(frozen=True)
 class Table:
-    """A computed table: `columns`, exact `rows` and their text `cells`, with an HTML rendering."""
+    """A computed table: `columns`, exact `rows` and their text `cells`, with an HTML rendering.
+
+    Examples
+    --------
+    >>> table = Table(columns=("x", "f(x)"), rows=((1, 2),), cells=(("1", "2"),))
+    >>> print(table)
+    x | f(x)
+    --+-----
+    1 | 2
+    >>> print(table.to_html())  # doctest: +ELLIPSIS
+    <table class="calc-table calc-table"><thead><tr><th>x</th><th>f(x)</th></tr>...</table>
+    """
 
     columns: tuple[str, ...]
     rows: tuple[tuple, ...]
@@ -202,6 +228,43 @@ def quotient_table(
 
     `rows` are (|Δx|, quotient at −|Δx|, quotient at +|Δx|), exact; the footer gives the limits
     (the one-sided derivatives), where the quotients are heading as Δx shrinks.
+
+    Parameters
+    ----------
+    f
+        The function: a SymPy expression, a number or text.
+    a
+        The point.
+    hs
+        The step sizes |Δx| (non-zero), one row each.
+    x
+        The variable of `f` (omitted: its one free symbol).
+    digits
+        Significant digits of the decimals in the cells.
+    label
+        How the caption names the function (omitted: f(x) = the formula).
+
+    Returns
+    -------
+    Table
+
+    Raises
+    ------
+    ValueError
+        Where a step is 0.
+
+    Examples
+    --------
+    >>> table = quotient_table("x^2", 1, hs=[1, sp.Rational(1, 10)])
+    >>> table.rows
+    ((1, 1, 3), (1/10, 19/10, 21/10))
+    >>> print(table)  # doctest: +NORMALIZE_WHITESPACE
+    (f(a + Δx) − f(a)) / Δx for f(x) = x^2 at a = 1
+    |Δx|        | from the left: Δx = −|Δx| | from the right: Δx = +|Δx|
+    ------------+---------------------------+---------------------------
+    1           | 1                         | 3
+    0.1         | 1.9                       | 2.1
+    → 0 (limit) | 2                         | 2
     """
     expr, var = prepare(f, x)
     a = as_number(a)
@@ -251,6 +314,38 @@ def sign_chart_table(
 
     `rows` are (interval, test point, value of the derivative there, sign, meaning), with meaning
     "increasing"/"decreasing" for f′ and "concave up"/"concave down" for f″.
+
+    Parameters
+    ----------
+    f
+        The function: a SymPy expression, a number or text.
+    order
+        1 for f′, 2 for f″.
+    x
+        The variable of `f` (omitted: its one free symbol).
+    domain
+        A SymPy set (omitted: all reals).
+    label
+        How the caption names the function (omitted: f(x) = the formula).
+
+    Returns
+    -------
+    Table
+
+    Raises
+    ------
+    ValueError
+        Where `order` is neither 1 nor 2.
+
+    Examples
+    --------
+    >>> print(sign_chart_table("x^3 - 3x"))  # doctest: +NORMALIZE_WHITESPACE
+    Sign chart of f′ for f(x) = x^3 − 3·x
+    interval | test point t | f′(t) | sign of f′ | so f is
+    ---------+--------------+-------+------------+-----------
+    (−∞, −1) | −2           | 9     | +          | increasing
+    (−1, 1)  | 0            | −3    | −          | decreasing
+    (1, ∞)   | 2            | 9     | +          | increasing
     """
     if order not in MEANINGS:
         raise ValueError(f"order must be 1 (f′) or 2 (f″), got {order!r}")
@@ -283,6 +378,27 @@ def differentiability_table(
     """For each labelled function: f(a), the one-sided derivatives at a, continuity and the verdict.
 
     `rows` are (label, f(a), left derivative, right derivative, continuous, kind).
+
+    Parameters
+    ----------
+    functions
+        ``{label: f}``.
+    a
+        The point.
+    x
+        The functions' variable (omitted: each one's free symbol).
+
+    Returns
+    -------
+    Table
+
+    Examples
+    --------
+    >>> table = differentiability_table({"|x|": "abs(x)", "x^2": "x^2"}, 0)
+    >>> table.rows
+    (('|x|', 0, -1, 1, True, 'corner'), ('x^2', 0, 0, 0, True, 'differentiable'))
+    >>> table.cells[0][-1]
+    'not differentiable: corner (the one-sided slopes differ)'
     """
     a = as_number(a)
     rows, cells = [], []
@@ -343,6 +459,27 @@ def second_derivative_test_table(
     The truth column comes from `classify_critical_point` (the sign of f′ on each side), so the
     table shows where the second-derivative test is silent (x**3, x**4 at 0). `rows` are
     (label, c, f′(c) or None, f″(c) or None, test verdict, classification).
+
+    Parameters
+    ----------
+    functions
+        ``{label: f}``, or one f (labelled f(x) = the formula).
+    x
+        The functions' variable (omitted: each one's free symbol).
+    domain
+        A SymPy set to look for critical points in (omitted: all reals).
+
+    Returns
+    -------
+    Table
+
+    Examples
+    --------
+    >>> second_derivative_test_table({"x^4": "x^4", "|x|": "abs(x)"}).rows
+    (('x^4', 0, 0, 0, 'no conclusion (f″ = 0)', 'local_min'),
+     ('|x|', 0, None, None, 'no conclusion (f″ undefined)', 'local_min'))
+    >>> second_derivative_test_table("x^3 - 3x").cells[0]
+    ('f(x) = x^3 − 3·x', '−1', '0', '−6', 'local maximum', 'local maximum')
     """
     if not isinstance(functions, Mapping):
         functions = {_name(functions, x, None): functions}

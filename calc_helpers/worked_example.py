@@ -63,6 +63,26 @@ def second_derivative_test(f, c, x=None) -> str:
     "local_min" (f''(c) > 0), "local_max" (f''(c) < 0), "inconclusive" (f''(c) = 0: the test
     is silent, not a verdict of "neither"), or "undefined" where f is not differentiable at c
     (|x| and x**(2/3) at 0), so the test does not apply.
+
+    Parameters
+    ----------
+    f
+        The function: a SymPy expression, a number or text such as ``"x^3 - 3x"``.
+    c
+        The critical point.
+    x
+        The variable of `f` (omitted: its one free symbol).
+
+    Returns
+    -------
+    str
+
+    Examples
+    --------
+    >>> second_derivative_test("x^3 - 3x", 1), second_derivative_test("x^3 - 3x", -1)
+    ('local_min', 'local_max')
+    >>> second_derivative_test("x^4", 0), second_derivative_test("abs(x)", 0)
+    ('inconclusive', 'undefined')
     """
     expr, var = _expr_and_var(f, x)
     c = sp.nsimplify(c)
@@ -78,7 +98,13 @@ def second_derivative_test(f, c, x=None) -> str:
 
 @dataclass(frozen=True)
 class CriticalPoint:
-    """One critical point: where it is, f there, f'' there and both tests' verdicts."""
+    """One critical point: where it is, f there, f'' there and both tests' verdicts.
+
+    Examples
+    --------
+    >>> analyse("x^3 - 3x").critical[0]  # doctest: +NORMALIZE_WHITESPACE
+    CriticalPoint(x=-1, value=2, second=-6, second_test='local_max', kind='local_max')
+    """
 
     x: sp.Expr
     value: sp.Expr
@@ -89,7 +115,24 @@ class CriticalPoint:
 
 @dataclass(frozen=True)
 class Analysis:
-    """The full analysis of f; every field computed by calc_helpers."""
+    r"""The full analysis of f; every field computed by calc_helpers.
+
+    Examples
+    --------
+    >>> result = analyse("x^3 - 3x")
+    >>> result.critical_xs, result.classification, result.inflection_xs
+    ([-1, 1], {-1: 'local_max', 1: 'local_min'}, [0])
+    >>> result.increasing, result.decreasing
+    (Union(Interval.open(-oo, -1), Interval.open(1, oo)), Interval.open(-1, 1))
+    >>> print(result.step_markdown(1))
+    **Step 1: the first and second derivatives**
+    <BLANKLINE>
+    $$f(x) = x^{3} - 3 x$$
+    <BLANKLINE>
+    $$f'(x) = 3 x^{2} - 3 = 3 \left(x - 1\right) \left(x + 1\right)$$
+    <BLANKLINE>
+    $$f''(x) = 6 x$$
+    """
 
     expr: sp.Expr
     var: sp.Symbol
@@ -207,20 +250,75 @@ class Analysis:
         )
 
     def step_markdown(self, n: int) -> str:
-        """Step n (1 to 5) as Markdown."""
+        r"""Step n (1 to 5) as Markdown.
+
+    Parameters
+    ----------
+    n
+        The step: 1 to 5 (see `STEP_TITLES`).
+
+    Returns
+    -------
+    str
+
+    Raises
+    ------
+    ValueError
+        Where n is not 1 to 5.
+
+    Examples
+    --------
+    >>> print(analyse("x^3 - 3x").step_markdown(2))  # doctest: +NORMALIZE_WHITESPACE
+    **Step 2: the critical points**
+    <BLANKLINE>
+    Solve $f'(x) = 3 \left(x - 1\right) \left(x + 1\right) = 0$ (and look for points where
+    $f'$ does not exist): the critical points are $x = -1$, $x = 1$.
+    <BLANKLINE>
+    The function there: $f(-1) = 2$, $f(1) = -2$.
+    """
         if n not in STEP_TITLES:
             raise ValueError(f"the steps are numbered 1 to 5, got {n!r}")
         body = getattr(self, f"_step{n}")()
         return f"**{STEP_TITLES[n]}**\n\n{body}"
 
     def step(self, n: int):
-        """Step n rendered in a notebook."""
+        """Step n rendered in a notebook.
+
+    Parameters
+    ----------
+    n
+        The step: 1 to 5.
+
+    Returns
+    -------
+    IPython.display.Markdown
+
+    Examples
+    --------
+    >>> result = analyse("x^2")
+    >>> shown = result.step(1)
+    >>> type(shown).__name__, shown.data == result.step_markdown(1)
+    ('Markdown', True)
+    """
         from IPython.display import Markdown
 
         return Markdown(self.step_markdown(n))
 
     def markdown(self) -> str:
-        """All five steps as one Markdown text."""
+        """All five steps as one Markdown text.
+
+    Returns
+    -------
+    str
+
+    Examples
+    --------
+    >>> text = analyse("x^2").markdown()
+    >>> [line for line in text.splitlines() if line.startswith("**Step")]
+    ['**Step 1: the first and second derivatives**', '**Step 2: the critical points**',
+     '**Step 3: classify each critical point**', '**Step 4: where f increases and decreases**',
+     '**Step 5: concavity and inflection points**']
+    """
         return "\n\n".join(self.step_markdown(n) for n in STEP_TITLES)
 
     def _repr_markdown_(self) -> str:
@@ -232,7 +330,31 @@ def _set_tex(s: sp.Set) -> str:
 
 
 def analyse(f, x=None, domain: sp.Set | None = None) -> Analysis:
-    """Analyse f step by step (derivatives, critical points, tests, sign charts, inflection)."""
+    """Analyse f step by step (derivatives, critical points, tests, sign charts, inflection).
+
+    Parameters
+    ----------
+    f
+        The function: a SymPy expression, a number or text such as ``"x^3 - 3x"``.
+    x
+        Its variable (omitted: the one free symbol of `f`).
+    domain
+        A SymPy set (omitted: all reals).
+
+    Returns
+    -------
+    Analysis
+
+    Examples
+    --------
+    >>> result = analyse("x^3 - 3x")
+    >>> result.first, result.second
+    (3*x**2 - 3, 6*x)
+    >>> [(c.x, c.value, c.kind) for c in result.critical]
+    [(-1, 2, 'local_max'), (1, -2, 'local_min')]
+    >>> result.concave_up, result.inflection
+    (Interval.open(0, oo), ((0, 0),))
+    """
     expr, var = _expr_and_var(f, x)
     first = sp.expand(derivative(expr, var))
     second = sp.expand(derivative(expr, var, n=2))
@@ -262,10 +384,29 @@ def analyse(f, x=None, domain: sp.Set | None = None) -> Analysis:
 
 
 def classification_markdown(functions: Sequence, x=None) -> str:
-    """A table comparing the second-derivative test with the engine's verdict (lesson 8).
+    r"""A table comparing the second-derivative test with the engine's verdict (lesson 8).
 
     One row per critical point of each function: f'(c) (or how it fails to exist), f''(c),
     what the second-derivative test says, and the true classification.
+
+    Parameters
+    ----------
+    functions
+        The functions (expressions or text).
+    x
+        Their variable (omitted: each one's free symbol).
+
+    Returns
+    -------
+    str
+
+    Examples
+    --------
+    >>> print(classification_markdown(["x^4", "abs(x)"]))  # doctest: +ELLIPSIS
+    | $f(x)$ | critical point $c$ | $f'(c)$ | $f''(c)$ | second-derivative test | truth ... |
+    |---|---|---|---|---|---|
+    | $x^{4}$ | $0$ | $0$ | $0$ | inconclusive ($f''(c) = 0$) | **local minimum** |
+    | $\left\lvert ... | $0$ | undefined (corner) | — | silent ... | **local minimum** |
     """
     lines = [
         "| $f(x)$ | critical point $c$ | $f'(c)$ | $f''(c)$ | second-derivative test "
@@ -294,14 +435,52 @@ def classification_markdown(functions: Sequence, x=None) -> str:
 
 
 def classification_table(functions: Sequence, x=None):
-    """`classification_markdown` rendered in a notebook."""
+    """`classification_markdown` rendered in a notebook.
+
+    Parameters
+    ----------
+    functions
+        The functions (expressions or text).
+    x
+        Their variable (omitted: each one's free symbol).
+
+    Returns
+    -------
+    IPython.display.Markdown
+
+    Examples
+    --------
+    >>> shown = classification_table(["x^4"])
+    >>> type(shown).__name__, shown.data == classification_markdown(["x^4"])
+    ('Markdown', True)
+    """
     from IPython.display import Markdown
 
     return Markdown(classification_markdown(functions, x))
 
 
 def plot_analysis(f, window: tuple[float, float] | None = None, x=None):
-    """The graph of f with its local extrema and inflection points marked and labelled."""
+    """The graph of f with its local extrema and inflection points marked and labelled.
+
+    Parameters
+    ----------
+    f
+        The function (expression or text).
+    window
+        The x-range drawn (omitted: around the critical and inflection points).
+    x
+        The variable of `f` (omitted: its one free symbol).
+
+    Returns
+    -------
+    matplotlib.figure.Figure
+
+    Examples
+    --------
+    >>> fig = plot_analysis("x^3 - 3x")  # doctest: +SKIP
+    >>> [label.get_text() for label in fig.axes[0].texts]  # doctest: +SKIP
+    ['(-1, 2)', '(1, -2)', '(0, 0)']
+    """
     from .ml_losses import numeric
     from .widgets import new_figure
 

@@ -224,6 +224,36 @@ def check_critical_points(
     further (within 1%) gets "close: give exact values", neither found nor extra. A pair typed
     as ``"(2, 4)"`` reads as one point's coordinates and is refused. Partial credit: points
     found / (expected points + extra points).
+
+    Parameters
+    ----------
+    answer : list, tuple, set, SymPy FiniteSet or str
+        The student's x-values, such as ``[-1, 1]`` or ``"-1, 1"``.
+    f : str or SymPy expression
+        The function.
+    x : Symbol or str, optional
+        The variable (default: the one free symbol of `f`).
+    domain : SymPy Set, optional
+        Where to look (default: f's natural domain).
+    question : str, optional
+        A label for the question, written to the ``AUTOGRADER_LOG`` file (if set).
+
+    Returns
+    -------
+    Feedback
+        ``correct``, ``score`` (0 to 1), ``message``, misconception ``tags`` and ``state``.
+        Never raises on the student's answer.
+
+    Examples
+    --------
+    >>> from autograder import check_critical_points
+    >>> check_critical_points("-1, 1", "x^3 - 3x").correct
+    True
+    >>> feedback = check_critical_points([1], "x^3 - 3x")
+    >>> feedback.state, feedback.score, feedback.tags
+    ('almost', 0.5, ('missing_point',))
+    >>> check_critical_points([], "abs(x)").tags
+    ('missing_nondifferentiable_point',)
     """
     ref = critical_reference(f, x, domain)
     return run_check(
@@ -243,7 +273,40 @@ def check_inflection_points(
     question: str | None = None,
 ) -> Feedback:
     """Whether the answer is the set of inflection points of f (where f is continuous and
-    f'' changes sign). Answers and partial credit as for `check_critical_points`."""
+    f'' changes sign). Answers and partial credit as for `check_critical_points`.
+
+    A zero of f'' where f'' keeps its sign, given as an inflection point, gets the
+    ``inflection_without_sign_change`` tag.
+
+    Parameters
+    ----------
+    answer : list, tuple, set, SymPy FiniteSet or str
+        The student's x-values, such as ``[0]`` or ``"{ }"`` for none.
+    f : str or SymPy expression
+        The function.
+    x : Symbol or str, optional
+        The variable (default: the one free symbol of `f`).
+    domain : SymPy Set, optional
+        Where to look (default: f's natural domain).
+    question : str, optional
+        A label for the question, written to the ``AUTOGRADER_LOG`` file (if set).
+
+    Returns
+    -------
+    Feedback
+        ``correct``, ``score`` (0 to 1), ``message``, misconception ``tags`` and ``state``.
+        Never raises on the student's answer.
+
+    Examples
+    --------
+    >>> from autograder import check_inflection_points
+    >>> check_inflection_points([0], "x^3 - 3x").correct
+    True
+    >>> check_inflection_points([0], "x^4").tags
+    ('inflection_without_sign_change',)
+    >>> check_inflection_points("{ }", "x^4").correct
+    True
+    """
     ref = inflection_reference(f, x, domain)
     return run_check(
         "check_inflection_points",
@@ -347,6 +410,35 @@ def check_classification(
     The answer is a dict {point: "local_min" | "local_max" | "neither"} (light variants such
     as "min", "Local max", "saddle" are accepted). Partial credit: right labels / (critical
     points + extra points).
+
+    Parameters
+    ----------
+    answer : dict or list of (point, label) pairs
+        One label per critical point, such as ``{-1: "local_max", 1: "local_min"}``.
+    f : str or SymPy expression
+        The function.
+    x : Symbol or str, optional
+        The variable (default: the one free symbol of `f`).
+    domain : SymPy Set, optional
+        Where to look (default: f's natural domain).
+    question : str, optional
+        A label for the question, written to the ``AUTOGRADER_LOG`` file (if set).
+
+    Returns
+    -------
+    Feedback
+        ``correct``, ``score`` (0 to 1), ``message``, misconception ``tags`` and ``state``.
+        Never raises on the student's answer.
+
+    Examples
+    --------
+    >>> from autograder import check_classification
+    >>> check_classification({-1: "local max", 1: "min"}, "x^3 - 3x").correct
+    True
+    >>> check_classification({-1: "local_min", 1: "local_max"}, "x^3 - 3x").tags
+    ('min_max_swapped',)
+    >>> check_classification({0: "local_min"}, "x^3").tags
+    ('second_derivative_test_misused',)
     """
     ref = classification_reference(f, x, domain)
     return run_check(

@@ -156,6 +156,42 @@ def check_intervals(
     many points, so open or closed ends at a critical point do not matter; an interval that
     runs across a point where f is undefined does. Ends rounded within 0.1% count; rounded
     further (within 1%) they get "close: give exact values". Partial credit per interval.
+
+    Parameters
+    ----------
+    answer : str, SymPy Set or list of (lo, hi) pairs
+        The student's set, such as ``"(-oo, -1) U (1, oo)"``.
+    f : str or SymPy expression
+        The function.
+    which : {"increasing", "decreasing", "concave_up", "concave_down"}
+        Which set is asked for.
+    x : Symbol or str, optional
+        The variable (default: the one free symbol of `f`).
+    domain : SymPy Set, optional
+        Where to look (default: f's natural domain).
+    question : str, optional
+        A label for the question, written to the ``AUTOGRADER_LOG`` file (if set).
+
+    Returns
+    -------
+    Feedback
+        ``correct``, ``score`` (0 to 1), ``message``, misconception ``tags`` and ``state``.
+        Never raises on the student's answer.
+
+    Raises
+    ------
+    ValueError
+        If `which` is not one of the four names.
+
+    Examples
+    --------
+    >>> from autograder import check_intervals
+    >>> check_intervals("(-oo, -1) U (1, oo)", "x^3 - 3x", "increasing").correct
+    True
+    >>> check_intervals("(-1, 1)", "x^3 - 3x", "increasing").tags
+    ('increasing_decreasing_swapped',)
+    >>> check_intervals("(-oo, 0)", "x^3 - 3x", "concave_up").tags
+    ('concavity_swapped',)
     """
     ref = intervals_reference(f, which, x, domain)
     variable = function_of(f, x)[1].name
@@ -243,6 +279,37 @@ def check_subdifferential(
     Answers: text such as ``"[0, 1]"`` (or ``"{1}"``/``"1"`` where f is differentiable), a
     SymPy Interval, or a pair (0, 1) read as the closed interval [0, 1]. Open or half-open
     intervals are refused (a subdifferential is closed), with a message saying so.
+
+    Parameters
+    ----------
+    answer : str, SymPy Set, number or (lo, hi) pair
+        The student's subdifferential, such as ``"[-1, 1]"``.
+    f : str or SymPy expression
+        A convex function.
+    a : number, str or SymPy expression
+        The point.
+    x : Symbol or str, optional
+        The variable (default: the one free symbol of `f`).
+    question : str, optional
+        A label for the question, written to the ``AUTOGRADER_LOG`` file (if set).
+
+    Returns
+    -------
+    Feedback
+        ``correct``, ``score`` (0 to 1), ``message``, misconception ``tags`` and ``state``.
+        Never raises on the student's answer.
+
+    Examples
+    --------
+    >>> from autograder import check_subdifferential
+    >>> check_subdifferential("[-1, 1]", "abs(x)", 0).correct
+    True
+    >>> check_subdifferential((-1, 1), "abs(x)", 0).correct
+    True
+    >>> check_subdifferential("(-1, 1)", "abs(x)", 0).message
+    'Not yet: A subdifferential is a closed interval: ... Your answer was read as (-1, 1).'
+    >>> check_subdifferential("1", "abs(x)", 2).correct
+    True
     """
     low, high = _subdifferential(f, a, x)
     return run_check(

@@ -197,7 +197,35 @@ def check_number(
 @lru_cache(maxsize=256)
 @quietly
 def derivative_reference(f: Any, x: Any, n: int) -> ExpressionReference:
-    """The n-th derivative with its sample values and the misconception candidates (cached)."""
+    """The n-th derivative with its sample values and the misconception candidates (cached).
+
+    Parameters
+    ----------
+    f : str or SymPy expression
+        The function.
+    x : Symbol, str or None
+        The variable (None: the one free symbol of `f`).
+    n : int
+        The order of the derivative.
+
+    Returns
+    -------
+    ExpressionReference
+
+    Raises
+    ------
+    QuestionUncheckable
+        If the engine cannot work out the derivative.
+
+    Examples
+    --------
+    >>> from autograder.checks_expressions import derivative_reference
+    >>> ref = derivative_reference("x^3", None, 1)
+    >>> ref.expected
+    3*x**2
+    >>> sorted({tag for tag, _ in ref.candidates})
+    ['not_differentiated', 'power_rule_error', 'sign_error']
+    """
     expr, var = function_of(f, x)
     expected = ch.derivative(expr, var, n)
     mistakes = derivative_mistakes(expr, var, n)

@@ -185,7 +185,29 @@ def _points_reference(
 @lru_cache(maxsize=256)
 @quietly
 def critical_reference(f: Any, x: Any, domain: sp.Set | None) -> PointsReference:
-    """Critical points of f, marking those where f' is undefined (cached)."""
+    """Critical points of f, marking those where f' is undefined (cached).
+
+    Parameters
+    ----------
+    f : str or SymPy expression
+        The function.
+    x : Symbol, str or None
+        The variable (None: the one free symbol of `f`).
+    domain : SymPy Set or None
+        Where to look (None: f's natural domain).
+
+    Returns
+    -------
+    PointsReference
+
+    Examples
+    --------
+    >>> from autograder.checks_points import critical_reference
+    >>> critical_reference("x^3 - 3x", None, None).expected
+    (-1, 1)
+    >>> critical_reference("abs(x)", None, None).special  # f' undefined at 0
+    (True,)
+    """
     expr, var = function_of(f, x)
     expected = ch.critical_points(expr, var, domain)
     special = [ch.differentiability(expr, c, var).kind != "differentiable" for c in expected]
@@ -195,7 +217,28 @@ def critical_reference(f: Any, x: Any, domain: sp.Set | None) -> PointsReference
 @lru_cache(maxsize=256)
 @quietly
 def inflection_reference(f: Any, x: Any, domain: sp.Set | None) -> PointsReference:
-    """Inflection points of f, and the zeros of f'' where it keeps its sign (cached)."""
+    """Inflection points of f, and the zeros of f'' where it keeps its sign (cached).
+
+    Parameters
+    ----------
+    f : str or SymPy expression
+        The function.
+    x : Symbol, str or None
+        The variable (None: the one free symbol of `f`).
+    domain : SymPy Set or None
+        Where to look (None: f's natural domain).
+
+    Returns
+    -------
+    PointsReference
+
+    Examples
+    --------
+    >>> from autograder.checks_points import inflection_reference
+    >>> ref = inflection_reference("x^4", None, None)
+    >>> ref.expected, ref.near_misses
+    ((), array([0.]))
+    """
     expr, var = function_of(f, x)
     expected = ch.inflection_points(expr, var, domain)
     chart = ch.sign_chart(expr, var, domain, order=2)
@@ -338,7 +381,30 @@ class ClassificationReference:
 @lru_cache(maxsize=256)
 @quietly
 def classification_reference(f: Any, x: Any, domain: sp.Set | None) -> ClassificationReference:
-    """The classification of every critical point of f (cached)."""
+    """The classification of every critical point of f (cached).
+
+    Parameters
+    ----------
+    f : str or SymPy expression
+        The function.
+    x : Symbol, str or None
+        The variable (None: the one free symbol of `f`).
+    domain : SymPy Set or None
+        Where to look (None: f's natural domain).
+
+    Returns
+    -------
+    ClassificationReference
+
+    Examples
+    --------
+    >>> from autograder.checks_points import classification_reference
+    >>> classification_reference("x^3 - 3x", None, None).labels
+    ('local_max', 'local_min')
+    >>> ref = classification_reference("x^3", None, None)
+    >>> ref.labels, ref.stationary, ref.flat
+    (('neither',), (True,), (True,))
+    """
     expr, var = function_of(f, x)
     points = critical_reference(f, x, domain)
     slope = ch.derivative(expr, var)

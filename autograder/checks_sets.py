@@ -42,6 +42,26 @@ def pieces(value: sp.Set, holes: tuple[float, ...] = ()) -> Pieces:
     Intervals that overlap or touch are merged, except across a hole of f's domain. Two sets
     with the same pieces differ in at most finitely many points, so open or closed ends do
     not matter.
+
+    Parameters
+    ----------
+    value : SymPy Set
+        The set.
+    holes : tuple of float, optional
+        Points where f is undefined: intervals touching there stay apart.
+
+    Returns
+    -------
+    tuple of (float, float) pairs
+
+    Examples
+    --------
+    >>> import sympy as sp
+    >>> from autograder.checks_sets import pieces
+    >>> pieces(sp.Union(sp.Interval(0, 1), sp.Interval(1, 2), sp.Interval(3, 4)))
+    ((0.0, 2.0), (3.0, 4.0))
+    >>> pieces(sp.Union(sp.Interval.open(0, 1), sp.Interval.open(1, 2)), holes=(1.0,))
+    ((0.0, 1.0), (1.0, 2.0))
     """
     spans = sorted((lo, hi) for lo, hi in intervals(value) if hi > lo)
     merged: list[list[float]] = []
@@ -81,7 +101,35 @@ class IntervalsReference:
 @lru_cache(maxsize=256)
 @quietly
 def intervals_reference(f: Any, which: str, x: Any, domain: sp.Set | None) -> IntervalsReference:
-    """Where f increases/decreases/is concave up/down, from calc_helpers (cached)."""
+    """Where f increases/decreases/is concave up/down, from calc_helpers (cached).
+
+    Parameters
+    ----------
+    f : str or SymPy expression
+        The function.
+    which : {"increasing", "decreasing", "concave_up", "concave_down"}
+        Which set.
+    x : Symbol, str or None
+        The variable (None: the one free symbol of `f`).
+    domain : SymPy Set or None
+        Where to look (None: f's natural domain).
+
+    Returns
+    -------
+    IntervalsReference
+
+    Raises
+    ------
+    ValueError
+        If `which` is not one of the four names.
+
+    Examples
+    --------
+    >>> from autograder.checks_sets import intervals_reference
+    >>> ref = intervals_reference("x^3 - 3x", "increasing", None, None)
+    >>> ref.expected, ref.opposite, ref.swap_tag
+    (((-inf, -1.0), (1.0, inf)), ((-1.0, 1.0),), 'increasing_decreasing_swapped')
+    """
     if which not in WHICH:
         raise ValueError(f"which must be one of {WHICH}, got {which!r}")
     expr, var = function_of(f, x)

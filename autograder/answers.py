@@ -48,7 +48,17 @@ _CONTAINERS = (list, tuple, set, frozenset)
 
 
 class NotAttempted(Exception):
-    """The answer is still the placeholder (`message`: what to do, or "" for the default)."""
+    """The answer is still the placeholder (`message`: what to do, or "" for the default).
+
+    Examples
+    --------
+    >>> from autograder.answers import NotAttempted, normalize
+    >>> try:
+    ...     normalize(...)
+    ... except NotAttempted as stub:
+    ...     stub.message
+    ''
+    """
 
     def __init__(self, message: str = "") -> None:
         super().__init__(message)
@@ -56,7 +66,17 @@ class NotAttempted(Exception):
 
 
 class Unreadable(Exception):
-    """The answer cannot be read (message for the student, and what was read so far)."""
+    """The answer cannot be read (message for the student, and what was read so far).
+
+    Examples
+    --------
+    >>> from autograder.answers import Unreadable, read_points
+    >>> try:
+    ...     read_points("(2, 4)")
+    ... except Unreadable as problem:
+    ...     problem.interpreted
+    '(2, 4)'
+    """
 
     def __init__(self, message: str, interpreted: str | None = None) -> None:
         super().__init__(message)

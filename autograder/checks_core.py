@@ -38,13 +38,30 @@ CHECK_SECONDS = 1.0
 
 
 class CheckTimeout(BaseException):
-    """Raised inside a check that ran out of time (a BaseException, so nothing swallows it)."""
+    """Raised inside a check that ran out of time (a BaseException, so nothing swallows it).
+
+    Examples
+    --------
+    >>> from autograder.checks_core import CheckTimeout
+    >>> issubclass(CheckTimeout, Exception)
+    False
+    """
 
 
 class QuestionUncheckable(ValueError):
     """The engine could not work out the reference answer of the instructor's question (out of
     time, or undecidable as asked): the question cannot be checked, and no student is told
-    that an answer is wrong. The message says what to change in the question."""
+    that an answer is wrong. The message says what to change in the question.
+
+    Raised by the reference builders (see `quietly`), so by a check when it is called, before
+    any answer is read.
+
+    Examples
+    --------
+    >>> from autograder.checks_core import QuestionUncheckable
+    >>> issubclass(QuestionUncheckable, ValueError)
+    True
+    """
 
 
 def time_limit(seconds: float) -> AbstractContextManager[None]:
@@ -196,6 +213,15 @@ class ExpressionReference:
     `candidates` are (tag, values) of misconception answers; `integrand` holds the values of
     f when an antiderivative of f is a recognisable wrong answer (integrated instead);
     `notes` are (tag, sentence) remarks that fit this question (see `misconceptions.explain`).
+
+    Examples
+    --------
+    >>> import sympy as sp
+    >>> from autograder.checks_core import build_reference
+    >>> x = sp.Symbol("x", real=True)
+    >>> ref = build_reference(2 * x, ("x",))
+    >>> ref.expected, ref.names, len(ref.values) == len(ref.samples)
+    (2*x, ('x',), True)
     """
 
     expected: sp.Expr
@@ -274,7 +300,20 @@ def build_reference(
 
 @dataclass(frozen=True)
 class Verdict:
-    """How a student's expression compares with a reference."""
+    """How a student's expression compares with a reference.
+
+    `equal` is the verdict; `tags` name a matching misconception; `shown` is the answer as
+    read; `rounded` marks a decimal answer that is only close.
+
+    Examples
+    --------
+    >>> import sympy as sp
+    >>> from autograder.checks_core import build_reference, compare_expression
+    >>> x = sp.Symbol("x", real=True)
+    >>> ref = build_reference(2 * x, ("x",), mistakes=[("sign_error", -2 * x)])
+    >>> compare_expression(-2 * x, ref)
+    Verdict(equal=False, tags=('sign_error',), shown='-2*x', rounded=False)
+    """
 
     equal: bool
     tags: tuple[str, ...]

@@ -74,6 +74,13 @@ class PointsReference:
     `special` marks expected points whose omission has its own tag (f' undefined there);
     `near_misses` are points a student would wrongly add for a known reason (f'' = 0 without
     a sign change); `domain` is f's domain within the requested one.
+
+    Examples
+    --------
+    >>> from autograder.checks_points import critical_reference
+    >>> critical_reference("x^3 - 3x", None, None)
+    PointsReference(expected=(-1, 1), floats=array([-1.,  1.]), special=(False, False),
+                    near_misses=array([], dtype=float64), domain=Reals)
     """
 
     expected: tuple[sp.Expr, ...]
@@ -370,7 +377,15 @@ def _is_zero(value: sp.Expr | None) -> bool:
 
 @dataclass(frozen=True)
 class ClassificationReference:
-    """Critical points with their labels, whether f'(c) = 0 and whether f''(c) = 0."""
+    """Critical points with their labels, whether f'(c) = 0 and whether f''(c) = 0.
+
+    Examples
+    --------
+    >>> from autograder.checks_points import classification_reference
+    >>> ref = classification_reference("x^3 - 3x", None, None)
+    >>> ref.points.expected, ref.labels
+    ((-1, 1), ('local_max', 'local_min'))
+    """
 
     points: PointsReference
     labels: tuple[str, ...]

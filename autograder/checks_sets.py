@@ -88,7 +88,15 @@ def _same(a: Pieces, b: Pieces, rel: float = REL_TOL) -> bool:
 
 @dataclass(frozen=True)
 class IntervalsReference:
-    """Expected and opposite pieces, and the domain's pieces (for crossings of holes)."""
+    """Expected and opposite pieces, and the domain's pieces (for crossings of holes).
+
+    Examples
+    --------
+    >>> from autograder.checks_sets import intervals_reference
+    >>> ref = intervals_reference("1/x", "decreasing", None, None)
+    >>> ref.expected, ref.holes
+    (((-inf, 0.0), (0.0, inf)), (0.0, 0.0))
+    """
 
     expected: Pieces
     opposite: Pieces

@@ -29,7 +29,19 @@ _FAR = (30.0, 120.0)  # extra far points on unbounded sides
 
 
 class Unsupported(Exception):
-    """An expression node the numeric evaluator does not know."""
+    """An expression node the numeric evaluator does not know.
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> import sympy as sp
+    >>> from autograder.equivalence import Samples, Unsupported, evaluate
+    >>> try:
+    ...     evaluate(sp.Symbol("y"), Samples(("x",), (np.array([1.0]),)))
+    ... except Unsupported as error:
+    ...     error
+    Unsupported('unknown variable y')
+    """
 
 
 # ---------------------------------------------------------------------------------------------
@@ -192,7 +204,23 @@ def _eval(node: sp.Basic, env: dict[str, np.ndarray], size: int) -> np.ndarray:
 
 @dataclass(frozen=True)
 class Samples:
-    """Points at which to compare expressions: one column of values per variable name."""
+    """Points at which to compare expressions: one column of values per variable name.
+
+    Attributes
+    ----------
+    names : tuple of str
+        The variables' names.
+    columns : tuple of numpy.ndarray
+        One array of values per variable, all of the same length.
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> from autograder.equivalence import Samples
+    >>> points = Samples(("x", "y"), (np.array([1.0, 2.0]), np.array([0.0, -1.0])))
+    >>> len(points)
+    2
+    """
 
     names: tuple[str, ...]
     columns: tuple[np.ndarray, ...]

@@ -48,7 +48,17 @@ _CONTAINERS = (list, tuple, set, frozenset)
 
 
 class NotAttempted(Exception):
-    """The answer is still the placeholder (`message`: what to do, or "" for the default)."""
+    """The answer is still the placeholder (`message`: what to do, or "" for the default).
+
+    Examples
+    --------
+    >>> from autograder.answers import NotAttempted, normalize
+    >>> try:
+    ...     normalize(...)
+    ... except NotAttempted as stub:
+    ...     stub.message
+    ''
+    """
 
     def __init__(self, message: str = "") -> None:
         super().__init__(message)
@@ -56,7 +66,17 @@ class NotAttempted(Exception):
 
 
 class Unreadable(Exception):
-    """The answer cannot be read (message for the student, and what was read so far)."""
+    """The answer cannot be read (message for the student, and what was read so far).
+
+    Examples
+    --------
+    >>> from autograder.answers import Unreadable, read_points
+    >>> try:
+    ...     read_points("(2, 4)")
+    ... except Unreadable as problem:
+    ...     problem.interpreted
+    '(2, 4)'
+    """
 
     def __init__(self, message: str, interpreted: str | None = None) -> None:
         super().__init__(message)
@@ -102,6 +122,31 @@ def attempt(produce: Callable[[], Any]) -> Any:
     *not attempted*, the first with the advice to run the cell that defines the answer;
     any other error gives a value read as *cannot read* (naming the error). Use it in a test
     cell as ``check_derivative(attempt(lambda: dfdx), f)``.
+
+    Parameters
+    ----------
+    produce : callable
+        A function of no arguments that gives the answer, usually ``lambda: name``.
+
+    Returns
+    -------
+    object
+        The answer, or a marker that every check reads as not attempted (or cannot read).
+
+    Examples
+    --------
+    >>> from autograder import attempt, check_derivative
+    >>> attempt(lambda: 1 + 1)
+    2
+    >>> def stub():
+    ...     raise NotImplementedError()
+    >>> attempt(stub)
+    NOT_ATTEMPTED
+    >>> check_derivative(attempt(stub), "x^3").state
+    'not_attempted'
+    >>> print(check_derivative(attempt(lambda: dfdx), "x^3"))  # dfdx was never defined
+    Not attempted yet: run the cell that defines your answer first (dfdx is not defined
+    yet), then run this check again.
     """
     try:
         return produce()
@@ -119,6 +164,27 @@ def placeholder_message(value: Any) -> str | None:
 
     For callers that judge a whole answer before any check runs, such as a question in
     several parts: ``placeholder_message(answer_of(lambda: answer_5b))``.
+
+    Parameters
+    ----------
+    value : object
+        An answer, possibly returned by `attempt` or `answer_of`.
+
+    Returns
+    -------
+    str or None
+        None for a real answer, else the message body for `feedback.not_attempted`.
+
+    Examples
+    --------
+    >>> from autograder.answers import answer_of, placeholder_message
+    >>> placeholder_message("2x") is None
+    True
+    >>> placeholder_message(None)
+    ''
+    >>> print(placeholder_message(answer_of(lambda: answer_5b)))
+    run the cell that defines your answer first (answer_5b is not defined yet), then run
+    this check again.
     """
     if type(value) is _Undefined:
         return value.advice()
@@ -126,7 +192,28 @@ def placeholder_message(value: Any) -> str | None:
 
 
 def answer_of(value: Any) -> Any:
-    """The answer itself, or, for a zero-argument function or lambda, `attempt(value)`."""
+    """The answer itself, or, for a zero-argument function or lambda, `attempt(value)`.
+
+    Parameters
+    ----------
+    value : object
+        The answer, or a function of no arguments that gives it.
+
+    Returns
+    -------
+    object
+        The answer (a marker for a stub or an undefined name, see `attempt`).
+
+    Examples
+    --------
+    >>> from autograder import answer_of
+    >>> answer_of("2x")
+    '2x'
+    >>> answer_of(lambda: "2x")
+    '2x'
+    >>> answer_of(lambda: undefined_answer)
+    NOT_ATTEMPTED
+    """
     if type(value) in (types.FunctionType, partial):
         return attempt(value)
     return value
@@ -257,6 +344,41 @@ def normalize(answer: Any) -> Any:
 
     Raises NotAttempted for a placeholder and Unreadable for anything that is not a plain
     value; never calls a method of the answer's own class.
+
+    Parameters
+    ----------
+    answer : object
+        The student's answer as given.
+
+    Returns
+    -------
+    object
+        Plain data: int, float, bool, str, SymPy objects, and lists, tuples and dicts of them.
+
+    Raises
+    ------
+    NotAttempted
+        For a placeholder (None, ``...``, an empty string, a stub).
+    Unreadable
+        For anything that is not a plain value, or is too large.
+
+    Examples
+    --------
+    >>> from fractions import Fraction
+    >>> import numpy as np
+    >>> from autograder.answers import normalize
+    >>> normalize([np.int64(1), Fraction(1, 3)])
+    [1, 1/3]
+    >>> normalize(None)
+    Traceback (most recent call last):
+        ...
+    autograder.answers.NotAttempted
+    >>> class Sneaky(int):
+    ...     pass
+    >>> normalize(Sneaky(3))
+    Traceback (most recent call last):
+        ...
+    autograder.answers.Unreadable: that is not a value I can check (its type is Sneaky). ...
     """
     if type(answer) in (types.FunctionType, partial):
         # a zero-argument function: only an answer not defined yet (or a stub) is read from
@@ -284,7 +406,27 @@ def normalize(answer: Any) -> Any:
 
 
 def show(value: Any) -> str:
-    """A short readable text of a value, for "your answer was read as ..."."""
+    """A short readable text of a value, for "your answer was read as ...".
+
+    Parameters
+    ----------
+    value : object
+        A number, expression, set, or list of them.
+
+    Returns
+    -------
+    str
+        At most 300 characters.
+
+    Examples
+    --------
+    >>> import sympy as sp
+    >>> from autograder.answers import show
+    >>> show([sp.Symbol("x") ** 2, sp.Rational(5, 3)])
+    '[x**2, 5/3]'
+    >>> show(sp.Interval(0, 1))
+    '[0, 1]'
+    """
     try:
         if isinstance(value, sp.Set):
             return show_set(value)
@@ -297,7 +439,27 @@ def show(value: Any) -> str:
 
 
 def show_set(value: sp.Set) -> str:
-    """Interval notation: (-oo, -1) U (3, oo), {1, 2}, {} for the empty set."""
+    """Interval notation: (-oo, -1) U (3, oo), {1, 2}, {} for the empty set.
+
+    Parameters
+    ----------
+    value : SymPy Set
+        The set.
+
+    Returns
+    -------
+    str
+        The set in interval notation.
+
+    Examples
+    --------
+    >>> import sympy as sp
+    >>> from autograder.answers import show_set
+    >>> show_set(sp.Union(sp.Interval.open(-sp.oo, -1), sp.Interval.open(3, sp.oo)))
+    '(-oo, -1) U (3, oo)'
+    >>> show_set(sp.EmptySet)
+    '{}'
+    """
     if value is sp.S.EmptySet:
         return "{}"
     if value == sp.S.Reals:
@@ -340,7 +502,34 @@ def _number_to_sympy(value: Any) -> sp.Expr:
 
 
 def read_expression(answer: Any, names: Sequence[str] = ("x",)) -> sp.Expr:
-    """A SymPy expression in the given variables (strings read by calc_helpers.parse)."""
+    """A SymPy expression in the given variables (strings read by calc_helpers.parse).
+
+    Parameters
+    ----------
+    answer : str, number or SymPy expression
+        The answer (after `normalize`).
+    names : sequence of str, optional
+        The variables allowed (default ``("x",)``); they become real symbols.
+
+    Returns
+    -------
+    SymPy expression
+
+    Raises
+    ------
+    Unreadable
+        With a message for the student, if the answer cannot be read.
+
+    Examples
+    --------
+    >>> from autograder.answers import read_expression
+    >>> read_expression("2x + 1")
+    2*x + 1
+    >>> read_expression("2x +")
+    Traceback (most recent call last):
+        ...
+    autograder.answers.Unreadable: the answer stops too early at position 4, ...
+    """
     if type(answer) is str:
         try:
             return parse(answer, tuple(names))
@@ -360,7 +549,33 @@ def read_expression(answer: Any, names: Sequence[str] = ("x",)) -> sp.Expr:
 
 
 def read_number(answer: Any) -> sp.Expr:
-    """A real number (exact where the answer is exact; strings read by parse_number)."""
+    """A real number (exact where the answer is exact; strings read by parse_number).
+
+    Parameters
+    ----------
+    answer : str, number or SymPy expression
+        The answer (after `normalize`).
+
+    Returns
+    -------
+    SymPy expression
+        A real number without variables.
+
+    Raises
+    ------
+    Unreadable
+        With a message for the student, if the answer cannot be read.
+
+    Examples
+    --------
+    >>> from autograder.answers import read_number
+    >>> read_number("sqrt(2)/2")
+    sqrt(2)/2
+    >>> read_number("x")
+    Traceback (most recent call last):
+        ...
+    autograder.answers.Unreadable: could not read 'x' at position 0: ...
+    """
     if type(answer) is str:
         try:
             value = parse_number(answer)
@@ -413,6 +628,32 @@ def read_points(answer: Any) -> list[sp.Expr]:
 
     A pair in round brackets typed as text, ``"(2, 4)"``, or a tuple of two equal numbers
     reads as the coordinates of one point and is refused with a message saying what to give.
+
+    Parameters
+    ----------
+    answer : str, list, tuple, SymPy FiniteSet or number
+        The answer (after `normalize`).
+
+    Returns
+    -------
+    list of SymPy expressions
+
+    Raises
+    ------
+    Unreadable
+        With a message for the student, if the answer cannot be read.
+
+    Examples
+    --------
+    >>> from autograder.answers import read_points
+    >>> read_points("-1, 5/3")
+    [-1, 5/3]
+    >>> read_points("{ }")
+    []
+    >>> read_points("(2, 4)")
+    Traceback (most recent call last):
+        ...
+    autograder.answers.Unreadable: that looks like the coordinates (x, y) of one point. ...
     """
     if type(answer) is str:
         if _looks_like_coordinates(answer):
@@ -486,6 +727,32 @@ def read_set(answer: Any, variable: str = "x", pairs_closed: bool = False) -> sp
 
     A pair (a, b) is the open interval, or the closed one with ``pairs_closed``; a list of
     pairs is their union; a single number is a one-point set.
+
+    Parameters
+    ----------
+    answer : str, SymPy Set, (lo, hi) pair, list of pairs or number
+        The answer (after `normalize`).
+    variable : str, optional
+        The variable's name, allowed in set-builder text (default ``"x"``).
+    pairs_closed : bool, optional
+        Read a pair (a, b) as [a, b] rather than (a, b).
+
+    Returns
+    -------
+    SymPy Set
+
+    Raises
+    ------
+    Unreadable
+        With a message for the student, if the answer cannot be read.
+
+    Examples
+    --------
+    >>> from autograder.answers import read_set
+    >>> read_set("(-oo, -1) U (3, oo)")
+    Union(Interval.open(-oo, -1), Interval.open(3, oo))
+    >>> read_set((0, 1)), read_set((0, 1), pairs_closed=True)
+    (Interval.open(0, 1), Interval(0, 1))
     """
     if type(answer) is str:
         try:
@@ -512,7 +779,37 @@ def _words(text: str) -> str:
 
 
 def read_label(answer: Any, synonyms: Mapping[str, str], what: str) -> str:
-    """One of a few labels, accepting light variants ("Local min", "vertical tangent")."""
+    """One of a few labels, accepting light variants ("Local min", "vertical tangent").
+
+    Parameters
+    ----------
+    answer : str or bool
+        The answer (after `normalize`); case, spaces and hyphens do not matter.
+    synonyms : mapping of str to str
+        Accepted words (lower case, ``_`` between words) -> label.
+    what : str
+        What is expected, for the message.
+
+    Returns
+    -------
+    str
+        The label.
+
+    Raises
+    ------
+    Unreadable
+        With a message for the student, if the answer cannot be read.
+
+    Examples
+    --------
+    >>> from autograder.answers import read_label
+    >>> read_label("Local Min", {"local_min": "local_min", "min": "local_min"}, "a label")
+    'local_min'
+    >>> read_label("peak", {"local_min": "local_min"}, "'local_min'")
+    Traceback (most recent call last):
+        ...
+    autograder.answers.Unreadable: expected 'local_min'.
+    """
     if type(answer) is bool and "true" in synonyms:
         return synonyms["true" if answer else "false"]
     if type(answer) is not str:
@@ -531,7 +828,30 @@ _MAPPING_EXAMPLE = (
 
 
 def read_mapping(answer: Any) -> list[tuple[sp.Expr, Any]]:
-    """(point, value) pairs from a dict {point: value} or a list of (point, value) pairs."""
+    """(point, value) pairs from a dict {point: value} or a list of (point, value) pairs.
+
+    Parameters
+    ----------
+    answer : dict or list of pairs
+        The answer (after `normalize`); points are read by `read_number`.
+
+    Returns
+    -------
+    list of (SymPy expression, object) pairs
+
+    Raises
+    ------
+    Unreadable
+        With a message for the student, if the answer cannot be read.
+
+    Examples
+    --------
+    >>> from autograder.answers import read_mapping
+    >>> read_mapping({-1: "max", "1": "min"})
+    [(-1, 'max'), (1, 'min')]
+    >>> read_mapping([(0, "neither")])
+    [(0, 'neither')]
+    """
     if type(answer) in (list, tuple) and all(
         type(item) in (list, tuple) and len(item) == 2 for item in answer
     ):
@@ -565,7 +885,30 @@ def _split_top(text: str) -> list[str]:
 
 
 def read_vector(answer: Any, names: Sequence[str]) -> list[sp.Expr]:
-    """A list of expressions: a list/tuple, a SymPy Matrix (one row or column), or text."""
+    """A list of expressions: a list/tuple, a SymPy Matrix (one row or column), or text.
+
+    Parameters
+    ----------
+    answer : list, tuple, SymPy Matrix or str
+        The answer (after `normalize`), such as ``"2xy, x^2"``.
+    names : sequence of str
+        The variables allowed.
+
+    Returns
+    -------
+    list of SymPy expressions
+
+    Raises
+    ------
+    Unreadable
+        With a message for the student, if the answer cannot be read.
+
+    Examples
+    --------
+    >>> from autograder.answers import read_vector
+    >>> read_vector("2x y, x^2", ("x", "y"))
+    [2*x*y, x**2]
+    """
     if type(answer) is str:
         if len(answer) > 2000:
             raise Unreadable("that answer is too long to check.")
@@ -580,7 +923,30 @@ def read_vector(answer: Any, names: Sequence[str]) -> list[sp.Expr]:
 
 
 def read_matrix(answer: Any, names: Sequence[str]) -> list[list[sp.Expr]]:
-    """Rows of expressions: nested lists, a SymPy Matrix, or text like '[[2, 0], [0, 2]]'."""
+    """Rows of expressions: nested lists, a SymPy Matrix, or text like '[[2, 0], [0, 2]]'.
+
+    Parameters
+    ----------
+    answer : nested lists, SymPy Matrix or str
+        The answer (after `normalize`).
+    names : sequence of str
+        The variables allowed.
+
+    Returns
+    -------
+    list of lists of SymPy expressions
+
+    Raises
+    ------
+    Unreadable
+        With a message for the student, if the answer cannot be read.
+
+    Examples
+    --------
+    >>> from autograder.answers import read_matrix
+    >>> read_matrix("[[2y, 2x], [2x, 0]]", ("x", "y"))
+    [[2*y, 2*x], [2*x, 0]]
+    """
     if type(answer) is str:
         if len(answer) > 4000:
             raise Unreadable("that answer is too long to check.")

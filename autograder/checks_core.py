@@ -38,24 +38,72 @@ CHECK_SECONDS = 1.0
 
 
 class CheckTimeout(BaseException):
-    """Raised inside a check that ran out of time (a BaseException, so nothing swallows it)."""
+    """Raised inside a check that ran out of time (a BaseException, so nothing swallows it).
+
+    Examples
+    --------
+    >>> from autograder.checks_core import CheckTimeout
+    >>> issubclass(CheckTimeout, Exception)
+    False
+    """
 
 
 class QuestionUncheckable(ValueError):
     """The engine could not work out the reference answer of the instructor's question (out of
     time, or undecidable as asked): the question cannot be checked, and no student is told
-    that an answer is wrong. The message says what to change in the question."""
+    that an answer is wrong. The message says what to change in the question.
+
+    Raised by the reference builders (see `quietly`), so by a check when it is called, before
+    any answer is read.
+
+    Examples
+    --------
+    >>> from autograder.checks_core import QuestionUncheckable
+    >>> issubclass(QuestionUncheckable, ValueError)
+    True
+    """
 
 
 def time_limit(seconds: float) -> AbstractContextManager[None]:
     """Interrupt the block after `seconds` with CheckTimeout (calc_helpers' one timer: nests
-    with outer timers, the shorter wins; cooperative outside the main thread)."""
+    with outer timers, the shorter wins; cooperative outside the main thread).
+
+    Parameters
+    ----------
+    seconds : float
+        The time allowed.
+
+    Returns
+    -------
+    context manager
+
+    Examples
+    --------
+    >>> from autograder.checks_core import time_limit
+    >>> with time_limit(5.0):
+    ...     total = sum(range(10))
+    >>> total
+    45
+    """
     return alarm(seconds, CheckTimeout)
 
 
 @contextmanager
 def quiet() -> Iterator[None]:
-    """No warnings and no NumPy floating-point messages (nbgrader scores stderr output 0)."""
+    """No warnings and no NumPy floating-point messages (nbgrader scores stderr output 0).
+
+    Returns
+    -------
+    context manager
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> from autograder.checks_core import quiet
+    >>> with quiet():
+    ...     np.log(np.array([-1.0, 0.0]))
+    array([ nan, -inf])
+    """
     with warnings.catch_warnings(), np.errstate(all="ignore"):
         warnings.simplefilter("ignore")
         yield
@@ -63,7 +111,31 @@ def quiet() -> Iterator[None]:
 
 def quietly(function: Callable[..., Any]) -> Callable[..., Any]:
     """Decorator for reference builders: run the function under `quiet()`, and turn the
-    engine's refusals (`calc_helpers.EngineError`) into `QuestionUncheckable`."""
+    engine's refusals (`calc_helpers.EngineError`) into `QuestionUncheckable`.
+
+    Parameters
+    ----------
+    function : callable
+        A function that asks the engine for a reference answer.
+
+    Returns
+    -------
+    callable
+        The wrapped function.
+
+    Examples
+    --------
+    >>> from calc_helpers.budget import EngineError
+    >>> from autograder.checks_core import quietly
+    >>> @quietly
+    ... def reference():
+    ...     raise EngineError("out of time")
+    >>> reference()
+    Traceback (most recent call last):
+        ...
+    autograder.checks_core.QuestionUncheckable: the instructor's question could not be
+    checked: out of time
+    """
 
     @functools.wraps(function)
     def wrapper(*args: Any, **kwargs: Any) -> Any:
@@ -81,7 +153,36 @@ def quietly(function: Callable[..., Any]) -> Callable[..., Any]:
 def run_check(
     name: str, question: str | None, answer: Any, judge: Callable[[Any], Feedback]
 ) -> Feedback:
-    """Check one answer: never raises, always returns Feedback, and logs it."""
+    """Check one answer: never raises, always returns Feedback, and logs it.
+
+    Parameters
+    ----------
+    name : str
+        The check's name, for the log.
+    question : str or None
+        The question's label, for the log.
+    answer : object
+        The student's answer as given; `judge` receives it after `answers.normalize`.
+    judge : callable
+        Plain data -> Feedback; may raise `answers.Unreadable` or `answers.NotAttempted`.
+
+    Returns
+    -------
+    Feedback
+        A placeholder gives *not attempted*; an unreadable answer, an error or a timeout
+        (`CHECK_SECONDS`) gives *cannot read*.
+
+    Examples
+    --------
+    >>> from autograder.checks_core import run_check
+    >>> from autograder.feedback import correct
+    >>> run_check("demo", None, "2x", lambda data: correct(data)).message
+    'Correct! Your answer was read as 2x.'
+    >>> run_check("demo", None, None, lambda data: correct(data)).state
+    'not_attempted'
+    >>> run_check("demo", None, "2x", lambda data: 1 / 0).message
+    'Cannot read your answer: I could not check this answer (ZeroDivisionError).'
+    """
     with quiet():
         try:
             with time_limit(CHECK_SECONDS):
@@ -112,6 +213,15 @@ class ExpressionReference:
     `candidates` are (tag, values) of misconception answers; `integrand` holds the values of
     f when an antiderivative of f is a recognisable wrong answer (integrated instead);
     `notes` are (tag, sentence) remarks that fit this question (see `misconceptions.explain`).
+
+    Examples
+    --------
+    >>> import sympy as sp
+    >>> from autograder.checks_core import build_reference
+    >>> x = sp.Symbol("x", real=True)
+    >>> ref = build_reference(2 * x, ("x",))
+    >>> ref.expected, ref.names, len(ref.values) == len(ref.samples)
+    (2*x, ('x',), True)
     """
 
     expected: sp.Expr
@@ -132,7 +242,38 @@ def build_reference(
     integrand: sp.Expr | None = None,
     notes: tuple[tuple[str, str], ...] = (),
 ) -> ExpressionReference:
-    """Sample the expected expression and each candidate mistake (duplicates dropped)."""
+    """Sample the expected expression and each candidate mistake (duplicates dropped).
+
+    Candidates equal to the right answer, or to a candidate kept before, are dropped.
+
+    Parameters
+    ----------
+    expected : SymPy expression
+        The right answer.
+    names : sequence of str
+        Its variables.
+    domain : SymPy Set, optional
+        Where to sample (one variable only).
+    mistakes : sequence of (str, SymPy expression) pairs, optional
+        Wrong answers with their misconception tags.
+    integrand : SymPy expression, optional
+        f, when an antiderivative of f is a recognisable wrong answer.
+    notes : tuple of (str, str) pairs, optional
+        Remarks for `misconceptions.explain`.
+
+    Returns
+    -------
+    ExpressionReference
+
+    Examples
+    --------
+    >>> import sympy as sp
+    >>> from autograder.checks_core import build_reference
+    >>> x = sp.Symbol("x", real=True)
+    >>> ref = build_reference(2 * x, ("x",), mistakes=[("sign_error", -2 * x), ("x", 2 * x)])
+    >>> [tag for tag, _ in ref.candidates]
+    ['sign_error']
+    """
     names = tuple(names)
     with quiet():
         if len(names) == 1:
@@ -159,7 +300,20 @@ def build_reference(
 
 @dataclass(frozen=True)
 class Verdict:
-    """How a student's expression compares with a reference."""
+    """How a student's expression compares with a reference.
+
+    `equal` is the verdict; `tags` name a matching misconception; `shown` is the answer as
+    read; `rounded` marks a decimal answer that is only close.
+
+    Examples
+    --------
+    >>> import sympy as sp
+    >>> from autograder.checks_core import build_reference, compare_expression
+    >>> x = sp.Symbol("x", real=True)
+    >>> ref = build_reference(2 * x, ("x",), mistakes=[("sign_error", -2 * x)])
+    >>> compare_expression(-2 * x, ref)
+    Verdict(equal=False, tags=('sign_error',), shown='-2*x', rounded=False)
+    """
 
     equal: bool
     tags: tuple[str, ...]
@@ -168,7 +322,32 @@ class Verdict:
 
 
 def compare_expression(student: sp.Expr, ref: ExpressionReference) -> Verdict:
-    """Equal to the reference? If not, which misconception candidate does it match?"""
+    """Equal to the reference? If not, which misconception candidate does it match?
+
+    Parameters
+    ----------
+    student : SymPy expression
+        The student's answer, read.
+    ref : ExpressionReference
+        From `build_reference`.
+
+    Returns
+    -------
+    Verdict
+
+    Examples
+    --------
+    >>> import sympy as sp
+    >>> from autograder.checks_core import build_reference, compare_expression
+    >>> x = sp.Symbol("x", real=True)
+    >>> ref = build_reference(2 * x, ("x",), mistakes=[("sign_error", -2 * x)])
+    >>> compare_expression(x + x, ref)
+    Verdict(equal=True, tags=(), shown='2*x', rounded=False)
+    >>> compare_expression(-2 * x, ref).tags
+    ('sign_error',)
+    >>> compare_expression(sp.Float(2.01) * x, ref).rounded
+    True
+    """
     shown = show(student)
     if eq.exactly_equal(student, ref.expected):
         return Verdict(True, (), shown)
@@ -203,7 +382,39 @@ def compare_expression(student: sp.Expr, ref: ExpressionReference) -> Verdict:
 
 
 def judge_expression(data: Any, ref: ExpressionReference, generic: str) -> Feedback:
-    """Feedback for one expression answer against a reference."""
+    """Feedback for one expression answer against a reference.
+
+    Parameters
+    ----------
+    data : object
+        The answer as plain data (after `answers.normalize`).
+    ref : ExpressionReference
+        From `build_reference`.
+    generic : str
+        The message for a wrong answer that matches no misconception.
+
+    Returns
+    -------
+    Feedback
+
+    Raises
+    ------
+    answers.Unreadable
+        If the answer cannot be read as an expression.
+
+    Examples
+    --------
+    >>> import sympy as sp
+    >>> from autograder.checks_core import build_reference, judge_expression
+    >>> x = sp.Symbol("x", real=True)
+    >>> ref = build_reference(2 * x, ("x",), mistakes=[("sign_error", -2 * x)])
+    >>> judge_expression("x + x", ref, "Not that.").correct
+    True
+    >>> judge_expression("-2x", ref, "Not that.").tags
+    ('sign_error',)
+    >>> judge_expression("3x", ref, "Not that.").message
+    'Not yet: Not that. Your answer was read as 3*x.'
+    """
     student = read_expression(data, ref.names)
     verdict = compare_expression(student, ref)
     if verdict.equal:

@@ -62,8 +62,36 @@ def check_expression(
 ) -> Feedback:
     """Whether the answer is the expected expression in any equivalent form.
 
-    `x` is the variable (default: the free symbols of `expected`). Accepts ``^``, implicit
-    multiplication, ``e^x``, ``ln``; compares exactly where cheap, else at many points.
+    Accepts ``^``, implicit multiplication, ``e^x``, ``ln``; compares exactly where cheap,
+    else at many points. An answer that is the expected expression negated gets the
+    ``sign_error`` tag.
+
+    Parameters
+    ----------
+    answer : str, number or SymPy expression
+        The student's answer, such as ``"(x + 1)^2"``.
+    expected : str or SymPy expression
+        The instructor's expression.
+    x : Symbol or str, optional
+        The variable (default: the free symbols of `expected`).
+    question : str, optional
+        A label for the question, written to the ``AUTOGRADER_LOG`` file (if set).
+
+    Returns
+    -------
+    Feedback
+        ``correct``, ``score`` (0 to 1), ``message``, misconception ``tags`` and ``state``.
+        Never raises on the student's answer.
+
+    Examples
+    --------
+    >>> from autograder import check_expression
+    >>> check_expression("(x + 1)^2", "x^2 + 2x + 1").correct
+    True
+    >>> check_expression("-(x + 1)^2", "x^2 + 2x + 1").tags
+    ('sign_error',)
+    >>> check_expression("x^2 + 2x", "x^2 + 2x + 1").state
+    'not_yet'
     """
     ref = _expression_reference(expected, x)
     generic = "That is not the expression expected. Check your working step by step."
@@ -102,9 +130,47 @@ def check_number(
 
     Exact answers that equal it are always accepted (``sqrt(2)/2`` for ``1/sqrt(2)``);
     decimals within the relative tolerance are accepted (WeBWorK's default 0.1%). Text such
-    as ``5/3``, ``1/e``, ``sqrt(2)/2`` is read by calc_helpers.parse_number. `mistakes` are
-    (tag, wrong value) pairs a misconception gives (e.g. `misconceptions.newton_mistakes`);
-    an answer equal to one gets that tag's message.
+    as ``5/3``, ``1/e``, ``sqrt(2)/2`` is read by calc_helpers.parse_number. A decimal
+    within ten times the tolerance is *almost* right (no credit, "give more digits").
+
+    Parameters
+    ----------
+    answer : str, number or SymPy expression
+        The student's answer, such as ``"sqrt(2)/2"`` or ``0.7071``.
+    expected : str, number or SymPy expression
+        The instructor's number.
+    rel_tol : float, optional
+        The relative tolerance for decimals (default ``REL_TOL``, 0.1%).
+    mistakes : sequence of (str, value) pairs, optional
+        (tag, wrong value) pairs a misconception gives (e.g.
+        `misconceptions.newton_mistakes`); an answer equal to one gets that tag and its
+        message. Tags must be in ``autograder.TAGS``.
+    question : str, optional
+        A label for the question, written to the ``AUTOGRADER_LOG`` file (if set).
+
+    Returns
+    -------
+    Feedback
+        ``correct``, ``score`` (0 to 1), ``message``, misconception ``tags`` and ``state``.
+        Never raises on the student's answer.
+
+    Raises
+    ------
+    ValueError
+        If a tag of `mistakes` is unknown.
+
+    Examples
+    --------
+    >>> import sympy as sp
+    >>> from autograder import check_number
+    >>> check_number("sqrt(2)/2", 1 / sp.sqrt(2)).correct
+    True
+    >>> check_number(0.7071, 1 / sp.sqrt(2)).correct
+    True
+    >>> check_number(0.71, 1 / sp.sqrt(2)).state
+    'almost'
+    >>> check_number("-5/3", sp.Rational(5, 3)).tags
+    ('sign_error',)
     """
     target = instructor_number(expected)
     unknown = [tag for tag, _ in mistakes if tag not in MESSAGES]
@@ -131,7 +197,35 @@ def check_number(
 @lru_cache(maxsize=256)
 @quietly
 def derivative_reference(f: Any, x: Any, n: int) -> ExpressionReference:
-    """The n-th derivative with its sample values and the misconception candidates (cached)."""
+    """The n-th derivative with its sample values and the misconception candidates (cached).
+
+    Parameters
+    ----------
+    f : str or SymPy expression
+        The function.
+    x : Symbol, str or None
+        The variable (None: the one free symbol of `f`).
+    n : int
+        The order of the derivative.
+
+    Returns
+    -------
+    ExpressionReference
+
+    Raises
+    ------
+    QuestionUncheckable
+        If the engine cannot work out the derivative.
+
+    Examples
+    --------
+    >>> from autograder.checks_expressions import derivative_reference
+    >>> ref = derivative_reference("x^3", None, 1)
+    >>> ref.expected
+    3*x**2
+    >>> sorted({tag for tag, _ in ref.candidates})
+    ['not_differentiated', 'power_rule_error', 'sign_error']
+    """
     expr, var = function_of(f, x)
     expected = ch.derivative(expr, var, n)
     mistakes = derivative_mistakes(expr, var, n)
@@ -153,6 +247,46 @@ def check_derivative(
     A wrong answer is compared with the wrong derivatives each misconception produces
     (sign error, missing chain factor, product rule as product, power rule error, quotient
     rule order, integrated instead, not differentiated, constant factor dropped).
+
+    Parameters
+    ----------
+    answer : str, number or SymPy expression
+        The student's derivative, such as ``"3x^2"``.
+    f : str or SymPy expression
+        The function to differentiate.
+    x : Symbol or str, optional
+        The variable (default: the one free symbol of `f`).
+    n : int, optional
+        The order of the derivative (default 1).
+    question : str, optional
+        A label for the question, written to the ``AUTOGRADER_LOG`` file (if set).
+
+    Returns
+    -------
+    Feedback
+        ``correct``, ``score`` (0 to 1), ``message``, misconception ``tags`` and ``state``.
+        Never raises on the student's answer.
+
+    Raises
+    ------
+    ValueError
+        If `n` is not a whole number >= 1.
+
+    Examples
+    --------
+    >>> import sympy as sp
+    >>> from autograder import check_derivative
+    >>> check_derivative("3x^2", "x^3").correct
+    True
+    >>> check_derivative("x^2", "x^3").tags
+    ('power_rule_error',)
+    >>> x = sp.Symbol("x", real=True)
+    >>> check_derivative("cos(x^2)", sp.sin(x**2)).tags
+    ('missing_chain_factor',)
+    >>> check_derivative("6x", x**3, n=2).correct
+    True
+    >>> check_derivative(None, x**3).state
+    'not_attempted'
     """
     if not isinstance(n, int) or isinstance(n, bool) or n < 1:
         raise ValueError(f"n must be a whole number >= 1, got {n!r}")
@@ -238,7 +372,35 @@ def check_gradient(
 ) -> Feedback:
     """Whether the answer is the gradient of f: one partial derivative per variable, in order.
 
-    Partial credit: the fraction of components that are right.
+    Partial credit: the fraction of components that are right. The right components in
+    the wrong order get the ``gradient_components_swapped`` tag.
+
+    Parameters
+    ----------
+    answer : list, tuple, SymPy Matrix or str
+        One expression per variable, such as ``["2*x*y", "x^2"]`` or ``"2xy, x^2"``.
+    f : str or SymPy expression
+        The function.
+    variables : sequence of Symbol or str
+        The variables, in the order of the gradient's components.
+    question : str, optional
+        A label for the question, written to the ``AUTOGRADER_LOG`` file (if set).
+
+    Returns
+    -------
+    Feedback
+        ``correct``, ``score`` (0 to 1), ``message``, misconception ``tags`` and ``state``.
+        Never raises on the student's answer.
+
+    Examples
+    --------
+    >>> from autograder import check_gradient
+    >>> check_gradient(["2*x*y", "x^2"], "x^2*y", ["x", "y"]).correct
+    True
+    >>> check_gradient(["x^2", "2*x*y"], "x^2*y", ["x", "y"]).tags
+    ('gradient_components_swapped',)
+    >>> check_gradient(["2*x*y", "x"], "x^2*y", ["x", "y"]).score
+    0.5
     """
     names = _names(variables)
     refs = list(_gradient_references(f, names))
@@ -282,6 +444,32 @@ def check_hessian(
 
     Accepts nested lists, a SymPy Matrix or text such as ``[[2, 0], [0, 2]]``; partial credit
     is the fraction of entries that are right.
+
+    Parameters
+    ----------
+    answer : nested lists, SymPy Matrix or str
+        The matrix of second partial derivatives, row by row.
+    f : str or SymPy expression
+        The function.
+    variables : sequence of Symbol or str
+        The variables, in the order of the rows and columns.
+    question : str, optional
+        A label for the question, written to the ``AUTOGRADER_LOG`` file (if set).
+
+    Returns
+    -------
+    Feedback
+        ``correct``, ``score`` (0 to 1), ``message``, misconception ``tags`` and ``state``.
+        Never raises on the student's answer.
+
+    Examples
+    --------
+    >>> from autograder import check_hessian
+    >>> check_hessian("[[2y, 2x], [2x, 0]]", "x^2*y", ["x", "y"]).correct
+    True
+    >>> feedback = check_hessian("[[2y, x], [x, 0]]", "x^2*y", ["x", "y"])
+    >>> feedback.score, feedback.tags
+    (0.5, ('constant_factor_dropped', 'power_rule_error'))
     """
     names = _names(variables)
     rows = _hessian_references(f, names)

@@ -74,6 +74,13 @@ class PointsReference:
     `special` marks expected points whose omission has its own tag (f' undefined there);
     `near_misses` are points a student would wrongly add for a known reason (f'' = 0 without
     a sign change); `domain` is f's domain within the requested one.
+
+    Examples
+    --------
+    >>> from autograder.checks_points import critical_reference
+    >>> critical_reference("x^3 - 3x", None, None)
+    PointsReference(expected=(-1, 1), floats=array([-1.,  1.]), special=(False, False),
+                    near_misses=array([], dtype=float64), domain=Reals)
     """
 
     expected: tuple[sp.Expr, ...]
@@ -185,7 +192,29 @@ def _points_reference(
 @lru_cache(maxsize=256)
 @quietly
 def critical_reference(f: Any, x: Any, domain: sp.Set | None) -> PointsReference:
-    """Critical points of f, marking those where f' is undefined (cached)."""
+    """Critical points of f, marking those where f' is undefined (cached).
+
+    Parameters
+    ----------
+    f : str or SymPy expression
+        The function.
+    x : Symbol, str or None
+        The variable (None: the one free symbol of `f`).
+    domain : SymPy Set or None
+        Where to look (None: f's natural domain).
+
+    Returns
+    -------
+    PointsReference
+
+    Examples
+    --------
+    >>> from autograder.checks_points import critical_reference
+    >>> critical_reference("x^3 - 3x", None, None).expected
+    (-1, 1)
+    >>> critical_reference("abs(x)", None, None).special  # f' undefined at 0
+    (True,)
+    """
     expr, var = function_of(f, x)
     expected = ch.critical_points(expr, var, domain)
     special = [ch.differentiability(expr, c, var).kind != "differentiable" for c in expected]
@@ -195,7 +224,28 @@ def critical_reference(f: Any, x: Any, domain: sp.Set | None) -> PointsReference
 @lru_cache(maxsize=256)
 @quietly
 def inflection_reference(f: Any, x: Any, domain: sp.Set | None) -> PointsReference:
-    """Inflection points of f, and the zeros of f'' where it keeps its sign (cached)."""
+    """Inflection points of f, and the zeros of f'' where it keeps its sign (cached).
+
+    Parameters
+    ----------
+    f : str or SymPy expression
+        The function.
+    x : Symbol, str or None
+        The variable (None: the one free symbol of `f`).
+    domain : SymPy Set or None
+        Where to look (None: f's natural domain).
+
+    Returns
+    -------
+    PointsReference
+
+    Examples
+    --------
+    >>> from autograder.checks_points import inflection_reference
+    >>> ref = inflection_reference("x^4", None, None)
+    >>> ref.expected, ref.near_misses
+    ((), array([0.]))
+    """
     expr, var = function_of(f, x)
     expected = ch.inflection_points(expr, var, domain)
     chart = ch.sign_chart(expr, var, domain, order=2)
@@ -224,6 +274,36 @@ def check_critical_points(
     further (within 1%) gets "close: give exact values", neither found nor extra. A pair typed
     as ``"(2, 4)"`` reads as one point's coordinates and is refused. Partial credit: points
     found / (expected points + extra points).
+
+    Parameters
+    ----------
+    answer : list, tuple, set, SymPy FiniteSet or str
+        The student's x-values, such as ``[-1, 1]`` or ``"-1, 1"``.
+    f : str or SymPy expression
+        The function.
+    x : Symbol or str, optional
+        The variable (default: the one free symbol of `f`).
+    domain : SymPy Set, optional
+        Where to look (default: f's natural domain).
+    question : str, optional
+        A label for the question, written to the ``AUTOGRADER_LOG`` file (if set).
+
+    Returns
+    -------
+    Feedback
+        ``correct``, ``score`` (0 to 1), ``message``, misconception ``tags`` and ``state``.
+        Never raises on the student's answer.
+
+    Examples
+    --------
+    >>> from autograder import check_critical_points
+    >>> check_critical_points("-1, 1", "x^3 - 3x").correct
+    True
+    >>> feedback = check_critical_points([1], "x^3 - 3x")
+    >>> feedback.state, feedback.score, feedback.tags
+    ('almost', 0.5, ('missing_point',))
+    >>> check_critical_points([], "abs(x)").tags
+    ('missing_nondifferentiable_point',)
     """
     ref = critical_reference(f, x, domain)
     return run_check(
@@ -243,7 +323,40 @@ def check_inflection_points(
     question: str | None = None,
 ) -> Feedback:
     """Whether the answer is the set of inflection points of f (where f is continuous and
-    f'' changes sign). Answers and partial credit as for `check_critical_points`."""
+    f'' changes sign). Answers and partial credit as for `check_critical_points`.
+
+    A zero of f'' where f'' keeps its sign, given as an inflection point, gets the
+    ``inflection_without_sign_change`` tag.
+
+    Parameters
+    ----------
+    answer : list, tuple, set, SymPy FiniteSet or str
+        The student's x-values, such as ``[0]`` or ``"{ }"`` for none.
+    f : str or SymPy expression
+        The function.
+    x : Symbol or str, optional
+        The variable (default: the one free symbol of `f`).
+    domain : SymPy Set, optional
+        Where to look (default: f's natural domain).
+    question : str, optional
+        A label for the question, written to the ``AUTOGRADER_LOG`` file (if set).
+
+    Returns
+    -------
+    Feedback
+        ``correct``, ``score`` (0 to 1), ``message``, misconception ``tags`` and ``state``.
+        Never raises on the student's answer.
+
+    Examples
+    --------
+    >>> from autograder import check_inflection_points
+    >>> check_inflection_points([0], "x^3 - 3x").correct
+    True
+    >>> check_inflection_points([0], "x^4").tags
+    ('inflection_without_sign_change',)
+    >>> check_inflection_points("{ }", "x^4").correct
+    True
+    """
     ref = inflection_reference(f, x, domain)
     return run_check(
         "check_inflection_points",
@@ -264,7 +377,15 @@ def _is_zero(value: sp.Expr | None) -> bool:
 
 @dataclass(frozen=True)
 class ClassificationReference:
-    """Critical points with their labels, whether f'(c) = 0 and whether f''(c) = 0."""
+    """Critical points with their labels, whether f'(c) = 0 and whether f''(c) = 0.
+
+    Examples
+    --------
+    >>> from autograder.checks_points import classification_reference
+    >>> ref = classification_reference("x^3 - 3x", None, None)
+    >>> ref.points.expected, ref.labels
+    ((-1, 1), ('local_max', 'local_min'))
+    """
 
     points: PointsReference
     labels: tuple[str, ...]
@@ -275,7 +396,30 @@ class ClassificationReference:
 @lru_cache(maxsize=256)
 @quietly
 def classification_reference(f: Any, x: Any, domain: sp.Set | None) -> ClassificationReference:
-    """The classification of every critical point of f (cached)."""
+    """The classification of every critical point of f (cached).
+
+    Parameters
+    ----------
+    f : str or SymPy expression
+        The function.
+    x : Symbol, str or None
+        The variable (None: the one free symbol of `f`).
+    domain : SymPy Set or None
+        Where to look (None: f's natural domain).
+
+    Returns
+    -------
+    ClassificationReference
+
+    Examples
+    --------
+    >>> from autograder.checks_points import classification_reference
+    >>> classification_reference("x^3 - 3x", None, None).labels
+    ('local_max', 'local_min')
+    >>> ref = classification_reference("x^3", None, None)
+    >>> ref.labels, ref.stationary, ref.flat
+    (('neither',), (True,), (True,))
+    """
     expr, var = function_of(f, x)
     points = critical_reference(f, x, domain)
     slope = ch.derivative(expr, var)
@@ -347,6 +491,35 @@ def check_classification(
     The answer is a dict {point: "local_min" | "local_max" | "neither"} (light variants such
     as "min", "Local max", "saddle" are accepted). Partial credit: right labels / (critical
     points + extra points).
+
+    Parameters
+    ----------
+    answer : dict or list of (point, label) pairs
+        One label per critical point, such as ``{-1: "local_max", 1: "local_min"}``.
+    f : str or SymPy expression
+        The function.
+    x : Symbol or str, optional
+        The variable (default: the one free symbol of `f`).
+    domain : SymPy Set, optional
+        Where to look (default: f's natural domain).
+    question : str, optional
+        A label for the question, written to the ``AUTOGRADER_LOG`` file (if set).
+
+    Returns
+    -------
+    Feedback
+        ``correct``, ``score`` (0 to 1), ``message``, misconception ``tags`` and ``state``.
+        Never raises on the student's answer.
+
+    Examples
+    --------
+    >>> from autograder import check_classification
+    >>> check_classification({-1: "local max", 1: "min"}, "x^3 - 3x").correct
+    True
+    >>> check_classification({-1: "local_min", 1: "local_max"}, "x^3 - 3x").tags
+    ('min_max_swapped',)
+    >>> check_classification({0: "local_min"}, "x^3").tags
+    ('second_derivative_test_misused',)
     """
     ref = classification_reference(f, x, domain)
     return run_check(

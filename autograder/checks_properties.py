@@ -81,7 +81,37 @@ def check_differentiability(
 ) -> Feedback:
     """Whether the answer names how f behaves at a: "differentiable", "discontinuity",
     "corner", "cusp" or "vertical_tangent" (light variants such as "Corner", "vertical
-    tangent", "kink" accepted)."""
+    tangent", "kink" accepted).
+
+    Parameters
+    ----------
+    answer : str
+        One of the words above.
+    f : str or SymPy expression
+        The function.
+    a : number, str or SymPy expression
+        The point.
+    x : Symbol or str, optional
+        The variable (default: the one free symbol of `f`).
+    question : str, optional
+        A label for the question, written to the ``AUTOGRADER_LOG`` file (if set).
+
+    Returns
+    -------
+    Feedback
+        ``correct``, ``score`` (0 to 1), ``message``, misconception ``tags`` and ``state``.
+        Never raises on the student's answer.
+
+    Examples
+    --------
+    >>> from autograder import check_differentiability
+    >>> check_differentiability("corner", "abs(x)", 0).correct
+    True
+    >>> check_differentiability("differentiable", "abs(x)", 0).tags
+    ('continuous_not_differentiable',)
+    >>> check_differentiability("Vertical tangent", "x^(1/3)", 0).correct
+    True
+    """
     truth = _kind(f, a, x)
     return run_check(
         "check_differentiability", question, answer, lambda data: _judge_kind(data, truth)
@@ -146,7 +176,37 @@ def check_convexity(
     question: str | None = None,
 ) -> Feedback:
     """Whether the answer (True/False, "yes"/"no", "convex"/"not convex") says correctly if f
-    is convex on its domain (within `domain`)."""
+    is convex on its domain (within `domain`).
+
+    Parameters
+    ----------
+    answer : bool or str
+        True/False, or a word such as "yes", "no", "convex", "not convex".
+    f : str or SymPy expression
+        The function.
+    x : Symbol or str, optional
+        The variable (default: the one free symbol of `f`).
+    domain : SymPy Set, optional
+        Where to judge (default: f's natural domain).
+    question : str, optional
+        A label for the question, written to the ``AUTOGRADER_LOG`` file (if set).
+
+    Returns
+    -------
+    Feedback
+        ``correct``, ``score`` (0 to 1), ``message``, misconception ``tags`` and ``state``.
+        Never raises on the student's answer.
+
+    Examples
+    --------
+    >>> from autograder import check_convexity
+    >>> check_convexity(True, "x^2").correct
+    True
+    >>> check_convexity("yes", "x^3").state
+    'not_yet'
+    >>> check_convexity("maybe", "x^2").state
+    'cannot_read'
+    """
     truth = _convex(f, x, domain)
     return run_check(
         "check_convexity", question, answer, lambda data: _judge_convexity(data, truth)

@@ -42,6 +42,26 @@ def pieces(value: sp.Set, holes: tuple[float, ...] = ()) -> Pieces:
     Intervals that overlap or touch are merged, except across a hole of f's domain. Two sets
     with the same pieces differ in at most finitely many points, so open or closed ends do
     not matter.
+
+    Parameters
+    ----------
+    value : SymPy Set
+        The set.
+    holes : tuple of float, optional
+        Points where f is undefined: intervals touching there stay apart.
+
+    Returns
+    -------
+    tuple of (float, float) pairs
+
+    Examples
+    --------
+    >>> import sympy as sp
+    >>> from autograder.checks_sets import pieces
+    >>> pieces(sp.Union(sp.Interval(0, 1), sp.Interval(1, 2), sp.Interval(3, 4)))
+    ((0.0, 2.0), (3.0, 4.0))
+    >>> pieces(sp.Union(sp.Interval.open(0, 1), sp.Interval.open(1, 2)), holes=(1.0,))
+    ((0.0, 1.0), (1.0, 2.0))
     """
     spans = sorted((lo, hi) for lo, hi in intervals(value) if hi > lo)
     merged: list[list[float]] = []
@@ -68,7 +88,15 @@ def _same(a: Pieces, b: Pieces, rel: float = REL_TOL) -> bool:
 
 @dataclass(frozen=True)
 class IntervalsReference:
-    """Expected and opposite pieces, and the domain's pieces (for crossings of holes)."""
+    """Expected and opposite pieces, and the domain's pieces (for crossings of holes).
+
+    Examples
+    --------
+    >>> from autograder.checks_sets import intervals_reference
+    >>> ref = intervals_reference("1/x", "decreasing", None, None)
+    >>> ref.expected, ref.holes
+    (((-inf, 0.0), (0.0, inf)), (0.0, 0.0))
+    """
 
     expected: Pieces
     opposite: Pieces
@@ -81,7 +109,35 @@ class IntervalsReference:
 @lru_cache(maxsize=256)
 @quietly
 def intervals_reference(f: Any, which: str, x: Any, domain: sp.Set | None) -> IntervalsReference:
-    """Where f increases/decreases/is concave up/down, from calc_helpers (cached)."""
+    """Where f increases/decreases/is concave up/down, from calc_helpers (cached).
+
+    Parameters
+    ----------
+    f : str or SymPy expression
+        The function.
+    which : {"increasing", "decreasing", "concave_up", "concave_down"}
+        Which set.
+    x : Symbol, str or None
+        The variable (None: the one free symbol of `f`).
+    domain : SymPy Set or None
+        Where to look (None: f's natural domain).
+
+    Returns
+    -------
+    IntervalsReference
+
+    Raises
+    ------
+    ValueError
+        If `which` is not one of the four names.
+
+    Examples
+    --------
+    >>> from autograder.checks_sets import intervals_reference
+    >>> ref = intervals_reference("x^3 - 3x", "increasing", None, None)
+    >>> ref.expected, ref.opposite, ref.swap_tag
+    (((-inf, -1.0), (1.0, inf)), ((-1.0, 1.0),), 'increasing_decreasing_swapped')
+    """
     if which not in WHICH:
         raise ValueError(f"which must be one of {WHICH}, got {which!r}")
     expr, var = function_of(f, x)
@@ -156,6 +212,42 @@ def check_intervals(
     many points, so open or closed ends at a critical point do not matter; an interval that
     runs across a point where f is undefined does. Ends rounded within 0.1% count; rounded
     further (within 1%) they get "close: give exact values". Partial credit per interval.
+
+    Parameters
+    ----------
+    answer : str, SymPy Set or list of (lo, hi) pairs
+        The student's set, such as ``"(-oo, -1) U (1, oo)"``.
+    f : str or SymPy expression
+        The function.
+    which : {"increasing", "decreasing", "concave_up", "concave_down"}
+        Which set is asked for.
+    x : Symbol or str, optional
+        The variable (default: the one free symbol of `f`).
+    domain : SymPy Set, optional
+        Where to look (default: f's natural domain).
+    question : str, optional
+        A label for the question, written to the ``AUTOGRADER_LOG`` file (if set).
+
+    Returns
+    -------
+    Feedback
+        ``correct``, ``score`` (0 to 1), ``message``, misconception ``tags`` and ``state``.
+        Never raises on the student's answer.
+
+    Raises
+    ------
+    ValueError
+        If `which` is not one of the four names.
+
+    Examples
+    --------
+    >>> from autograder import check_intervals
+    >>> check_intervals("(-oo, -1) U (1, oo)", "x^3 - 3x", "increasing").correct
+    True
+    >>> check_intervals("(-1, 1)", "x^3 - 3x", "increasing").tags
+    ('increasing_decreasing_swapped',)
+    >>> check_intervals("(-oo, 0)", "x^3 - 3x", "concave_up").tags
+    ('concavity_swapped',)
     """
     ref = intervals_reference(f, which, x, domain)
     variable = function_of(f, x)[1].name
@@ -243,6 +335,37 @@ def check_subdifferential(
     Answers: text such as ``"[0, 1]"`` (or ``"{1}"``/``"1"`` where f is differentiable), a
     SymPy Interval, or a pair (0, 1) read as the closed interval [0, 1]. Open or half-open
     intervals are refused (a subdifferential is closed), with a message saying so.
+
+    Parameters
+    ----------
+    answer : str, SymPy Set, number or (lo, hi) pair
+        The student's subdifferential, such as ``"[-1, 1]"``.
+    f : str or SymPy expression
+        A convex function.
+    a : number, str or SymPy expression
+        The point.
+    x : Symbol or str, optional
+        The variable (default: the one free symbol of `f`).
+    question : str, optional
+        A label for the question, written to the ``AUTOGRADER_LOG`` file (if set).
+
+    Returns
+    -------
+    Feedback
+        ``correct``, ``score`` (0 to 1), ``message``, misconception ``tags`` and ``state``.
+        Never raises on the student's answer.
+
+    Examples
+    --------
+    >>> from autograder import check_subdifferential
+    >>> check_subdifferential("[-1, 1]", "abs(x)", 0).correct
+    True
+    >>> check_subdifferential((-1, 1), "abs(x)", 0).correct
+    True
+    >>> check_subdifferential("(-1, 1)", "abs(x)", 0).message
+    'Not yet: A subdifferential is a closed interval: ... Your answer was read as (-1, 1).'
+    >>> check_subdifferential("1", "abs(x)", 2).correct
+    True
     """
     low, high = _subdifferential(f, a, x)
     return run_check(

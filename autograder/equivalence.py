@@ -29,7 +29,19 @@ _FAR = (30.0, 120.0)  # extra far points on unbounded sides
 
 
 class Unsupported(Exception):
-    """An expression node the numeric evaluator does not know."""
+    """An expression node the numeric evaluator does not know.
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> import sympy as sp
+    >>> from autograder.equivalence import Samples, Unsupported, evaluate
+    >>> try:
+    ...     evaluate(sp.Symbol("y"), Samples(("x",), (np.array([1.0]),)))
+    ... except Unsupported as error:
+    ...     error
+    Unsupported('unknown variable y')
+    """
 
 
 # ---------------------------------------------------------------------------------------------
@@ -73,7 +85,26 @@ _COMPARE: dict[type, Callable[[np.ndarray, np.ndarray], np.ndarray]] = {
 
 
 def constant_value(value: sp.Expr) -> float:
-    """A real number as a float: inf for oo, NaN when it is not a real number."""
+    """A real number as a float: inf for oo, NaN when it is not a real number.
+
+    Parameters
+    ----------
+    value : SymPy expression
+        A number without variables.
+
+    Returns
+    -------
+    float
+
+    Examples
+    --------
+    >>> import sympy as sp
+    >>> from autograder.equivalence import constant_value
+    >>> constant_value(sp.sqrt(2))
+    1.4142135623730951
+    >>> constant_value(sp.oo), constant_value(sp.sqrt(-1))
+    (inf, nan)
+    """
     if value is sp.oo:
         return float("inf")
     if value is sp.S.NegativeInfinity:
@@ -173,7 +204,23 @@ def _eval(node: sp.Basic, env: dict[str, np.ndarray], size: int) -> np.ndarray:
 
 @dataclass(frozen=True)
 class Samples:
-    """Points at which to compare expressions: one column of values per variable name."""
+    """Points at which to compare expressions: one column of values per variable name.
+
+    Attributes
+    ----------
+    names : tuple of str
+        The variables' names.
+    columns : tuple of numpy.ndarray
+        One array of values per variable, all of the same length.
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> from autograder.equivalence import Samples
+    >>> points = Samples(("x", "y"), (np.array([1.0, 2.0]), np.array([0.0, -1.0])))
+    >>> len(points)
+    2
+    """
 
     names: tuple[str, ...]
     columns: tuple[np.ndarray, ...]
@@ -182,11 +229,41 @@ class Samples:
         return len(self.columns[0]) if self.columns else 0
 
     def env(self) -> dict[str, np.ndarray]:
-        """Variable name -> values."""
+        """Variable name -> values.
+
+        Returns
+        -------
+        dict of str to numpy.ndarray
+
+        Examples
+        --------
+        >>> import numpy as np
+        >>> from autograder.equivalence import Samples
+        >>> Samples(("x",), (np.array([-1.0, 0.0, 4.0]),)).env()
+        {'x': array([-1.,  0.,  4.])}
+        """
         return dict(zip(self.names, self.columns, strict=True))
 
     def joined(self, other: Samples) -> Samples:
-        """These points followed by the other's."""
+        """These points followed by the other's.
+
+        Parameters
+        ----------
+        other : Samples
+            Points in the same variables.
+
+        Returns
+        -------
+        Samples
+
+        Examples
+        --------
+        >>> import numpy as np
+        >>> from autograder.equivalence import Samples
+        >>> a = Samples(("x",), (np.array([1.0, 2.0]),))
+        >>> a.joined(Samples(("x",), (np.array([3.0]),))).columns
+        (array([1., 2., 3.]),)
+        """
         columns = tuple(
             np.concatenate(pair) for pair in zip(self.columns, other.columns, strict=True)
         )
@@ -194,7 +271,39 @@ class Samples:
 
 
 def evaluate(expr: sp.Basic, samples: Samples) -> np.ndarray:
-    """Real values of expr at the sample points; NaN where undefined (or not real)."""
+    """Real values of expr at the sample points; NaN where undefined (or not real).
+
+    Odd roots of negative numbers are real (``x**(1/3)`` at -8 is -2).
+
+    Parameters
+    ----------
+    expr : SymPy expression
+        The expression, in the variables of `samples`.
+    samples : Samples
+        The points.
+
+    Returns
+    -------
+    numpy.ndarray
+        One float per point.
+
+    Raises
+    ------
+    Unsupported
+        If the expression has a variable or a node the evaluator does not know.
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> import sympy as sp
+    >>> from autograder.equivalence import Samples, evaluate
+    >>> x = sp.Symbol("x", real=True)
+    >>> points = Samples(("x",), (np.array([-8.0, 0.0, 4.0]),))
+    >>> evaluate(sp.sqrt(x), points)
+    array([nan,  0.,  2.])
+    >>> evaluate(x ** sp.Rational(1, 3), points)
+    array([-2.        ,  0.        ,  1.58740105])
+    """
     with np.errstate(all="ignore"):
         values = np.asarray(_eval(expr, samples.env(), len(samples)), dtype=float)
     values = np.broadcast_to(values, (len(samples),)).copy()
@@ -208,7 +317,26 @@ def evaluate(expr: sp.Basic, samples: Samples) -> np.ndarray:
 
 
 def intervals(domain: sp.Set | None) -> list[tuple[float, float]]:
-    """The set's intervals as (lo, hi) floats (infinite ends allowed, points dropped)."""
+    """The set's intervals as (lo, hi) floats (infinite ends allowed, points dropped).
+
+    Parameters
+    ----------
+    domain : SymPy Set or None
+        The set (None: all reals).
+
+    Returns
+    -------
+    list of (float, float) pairs
+
+    Examples
+    --------
+    >>> import sympy as sp
+    >>> from autograder.equivalence import intervals
+    >>> intervals(sp.Interval(0, 1))
+    [(0.0, 1.0)]
+    >>> intervals(sp.Union(sp.Interval.open(-sp.oo, 0), sp.Interval.open(0, sp.oo)))
+    [(-inf, 0.0), (0.0, inf)]
+    """
     if domain is None or domain == sp.S.Reals:
         return [(-np.inf, np.inf)]
     if isinstance(domain, sp.Interval):
@@ -223,7 +351,28 @@ def intervals(domain: sp.Set | None) -> list[tuple[float, float]]:
 
 
 def windows(domain: sp.Set | None) -> list[tuple[float, float, bool, bool]]:
-    """Finite windows to sample in: (lo, hi, unbounded_left, unbounded_right)."""
+    """Finite windows to sample in: (lo, hi, unbounded_left, unbounded_right).
+
+    Unbounded sides are cut at 10 units from the origin (or from the finite end).
+
+    Parameters
+    ----------
+    domain : SymPy Set or None
+        The set (None: all reals).
+
+    Returns
+    -------
+    list of (float, float, bool, bool)
+
+    Examples
+    --------
+    >>> import sympy as sp
+    >>> from autograder.equivalence import windows
+    >>> windows(None)
+    [(-10.0, 10.0, True, True)]
+    >>> windows(sp.Interval(0, sp.oo))
+    [(0.0, 10.0, False, True)]
+    """
     out = []
     for lo, hi in intervals(domain):
         if np.isnan(lo) or np.isnan(hi):
@@ -294,7 +443,32 @@ def _inside(points: np.ndarray, spans: list[tuple[float, float, bool, bool]]) ->
 
 
 def kink_points(exprs: Sequence[sp.Expr], name: str, domain: sp.Set | None) -> np.ndarray:
-    """Points just left and right of every kink, pole or domain edge of the expressions."""
+    """Points just left and right of every kink, pole or domain edge of the expressions.
+
+    Parameters
+    ----------
+    exprs : sequence of SymPy expressions
+        The expressions, in one variable.
+    name : str
+        The variable's name.
+    domain : SymPy Set or None
+        Where to look (None: all reals).
+
+    Returns
+    -------
+    numpy.ndarray
+        The points, at relative distances 1e-4, 1e-2 and 0.15 on each side.
+
+    Examples
+    --------
+    >>> import sympy as sp
+    >>> from autograder.equivalence import kink_points
+    >>> x = sp.Symbol("x", real=True)
+    >>> kink_points([abs(x)], "x", None)
+    array([-1.0e-04,  1.0e-04, -1.0e-02,  1.0e-02, -1.5e-01,  1.5e-01])
+    >>> kink_points([abs(x)], "x", sp.Interval(1, 2))
+    array([], dtype=float64)
+    """
     spans = windows(domain)
     if not spans:
         return np.empty(0)
@@ -316,6 +490,31 @@ def line_samples(
 
     Random points spread over the domain (within [-10, 10] where it is unbounded, plus a few
     far points), and points on both sides of each kink, pole or domain edge.
+
+    Parameters
+    ----------
+    exprs : sequence of SymPy expressions
+        The expressions that must be defined at the points.
+    name : str
+        The variable's name.
+    domain : SymPy Set, optional
+        Where to sample (default: all reals).
+    count : int, optional
+        How many random points (default 40), before the kink and far points.
+
+    Returns
+    -------
+    Samples
+        Sorted, distinct points; the same for the same arguments.
+
+    Examples
+    --------
+    >>> import sympy as sp
+    >>> from autograder.equivalence import line_samples
+    >>> x = sp.Symbol("x", real=True)
+    >>> points = line_samples([sp.log(x)], "x", sp.Interval.open(0, sp.oo))
+    >>> len(points), bool((points.columns[0] > 0).all())
+    (45, True)
     """
     spans = windows(domain)
     rng = np.random.default_rng(_SEED)
@@ -340,7 +539,30 @@ def line_samples(
 
 
 def box_samples(exprs: Sequence[sp.Expr], names: Sequence[str], count: int = 48) -> Samples:
-    """Reproducible random points in [-3, 3]^k where all `exprs` are defined."""
+    """Reproducible random points in [-3, 3]^k where all `exprs` are defined.
+
+    Parameters
+    ----------
+    exprs : sequence of SymPy expressions
+        The expressions that must be defined at the points.
+    names : sequence of str
+        The variables' names.
+    count : int, optional
+        How many points (default 48).
+
+    Returns
+    -------
+    Samples
+
+    Examples
+    --------
+    >>> import sympy as sp
+    >>> from autograder.equivalence import box_samples
+    >>> x, y = sp.symbols("x y", real=True)
+    >>> points = box_samples([x * y], ("x", "y"))
+    >>> len(points), points.names
+    (48, ('x', 'y'))
+    """
     rng = np.random.default_rng(_SEED)
     names = tuple(names)
     candidates = Samples(names, tuple(rng.uniform(-3, 3, size=6 * count) for _ in names))
@@ -368,6 +590,31 @@ def agree(
     zeros of the function and in tails where it decays (1 - tanh(x)^2 against 1/cosh(x)^2).
     None when the reference is defined at too few points for a verdict; the student's values
     must be defined wherever the reference is.
+
+    Parameters
+    ----------
+    student, reference : numpy.ndarray
+        Values at the same points (NaN where undefined).
+    rel : float, optional
+        Relative tolerance (default ``REL_EXACT``, 1e-8).
+    slack : float, optional
+        Absolute tolerance, in units of the reference's typical size (default 1e-10).
+
+    Returns
+    -------
+    bool or None
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> from autograder.equivalence import agree
+    >>> values = np.linspace(1.0, 2.0, 10)
+    >>> agree(values + 1e-12, values), agree(1.01 * values, values)
+    (True, False)
+    >>> agree(1.0001 * values, values, rel=1e-3)
+    True
+    >>> agree(values[:3], values[:3]) is None  # too few points
+    True
     """
     defined = np.isfinite(reference)
     if defined.sum() < MIN_POINTS:
@@ -381,7 +628,26 @@ def agree(
 
 
 def tolerance_for(expr: sp.Basic) -> tuple[float, float]:
-    """(rel, slack) for comparing an answer: exact formulas tightly, decimals within 0.1%."""
+    """(rel, slack) for comparing an answer: exact formulas tightly, decimals within 0.1%.
+
+    Parameters
+    ----------
+    expr : SymPy expression
+        The student's answer.
+
+    Returns
+    -------
+    (float, float)
+        Arguments `rel` and `slack` for `agree`.
+
+    Examples
+    --------
+    >>> import sympy as sp
+    >>> from autograder.equivalence import tolerance_for
+    >>> x = sp.Symbol("x", real=True)
+    >>> tolerance_for(x / 2), tolerance_for(0.5 * x)
+    ((1e-08, 1e-10), (0.001, 0.0001))
+    """
     return (REL_TOL, REL_TOL / 10) if has_float(expr) else (REL_EXACT, 1e-10)
 
 
@@ -390,6 +656,25 @@ def close(a: float, b: float, rel: float = REL_TOL) -> bool:
 
     Infinite values are close only to themselves; NaN to nothing. This is the one rule for
     decimals in every check: `close(a, b)` counts as right, `roughly(a, b)` as rounded.
+
+    Parameters
+    ----------
+    a, b : float
+        The value given and the value expected.
+    rel : float, optional
+        Relative tolerance (default ``REL_TOL``, 0.1%).
+
+    Returns
+    -------
+    bool
+
+    Examples
+    --------
+    >>> from autograder.equivalence import close
+    >>> close(0.7071, 2**-0.5), close(0.71, 2**-0.5)
+    (True, False)
+    >>> close(float("inf"), float("inf")), close(float("nan"), 1.0)
+    (True, False)
     """
     if not (np.isfinite(a) and np.isfinite(b)):
         return bool(a == b)
@@ -397,12 +682,47 @@ def close(a: float, b: float, rel: float = REL_TOL) -> bool:
 
 
 def roughly(a: float, b: float, rel: float = REL_TOL) -> bool:
-    """Whether `a` is `b` rounded too much: within CLOSE_FACTOR times the tolerance `rel`."""
+    """Whether `a` is `b` rounded too much: within CLOSE_FACTOR times the tolerance `rel`.
+
+    Parameters
+    ----------
+    a, b : float
+        The value given and the value expected.
+    rel : float, optional
+        The tolerance for right answers (default ``REL_TOL``, 0.1%).
+
+    Returns
+    -------
+    bool
+
+    Examples
+    --------
+    >>> from autograder.equivalence import roughly
+    >>> roughly(0.71, 2**-0.5), roughly(0.8, 2**-0.5)
+    (True, False)
+    """
     return close(a, b, CLOSE_FACTOR * rel)
 
 
 def has_float(expr: sp.Basic) -> bool:
-    """Whether an expression contains a decimal number (so a tolerance applies)."""
+    """Whether an expression contains a decimal number (so a tolerance applies).
+
+    Parameters
+    ----------
+    expr : SymPy expression
+
+    Returns
+    -------
+    bool
+
+    Examples
+    --------
+    >>> import sympy as sp
+    >>> from autograder.equivalence import has_float
+    >>> x = sp.Symbol("x", real=True)
+    >>> has_float(0.5 * x), has_float(x / 2)
+    (True, False)
+    """
     return bool(expr.atoms(sp.Float))
 
 
@@ -421,7 +741,28 @@ def _small_polynomial(expr: sp.Expr) -> bool:
 
 
 def exactly_equal(a: sp.Expr, b: sp.Expr) -> bool:
-    """A cheap exact proof that a == b (False means 'not proved', not 'different')."""
+    """A cheap exact proof that a == b (False means 'not proved', not 'different').
+
+    Small polynomials are expanded; anything else is only compared structurally.
+
+    Parameters
+    ----------
+    a, b : SymPy expressions
+
+    Returns
+    -------
+    bool
+
+    Examples
+    --------
+    >>> import sympy as sp
+    >>> from autograder.equivalence import exactly_equal
+    >>> x = sp.Symbol("x", real=True)
+    >>> exactly_equal((x + 1) ** 2, x**2 + 2 * x + 1)
+    True
+    >>> exactly_equal(sp.sin(x) ** 2 + sp.cos(x) ** 2, sp.Integer(1))  # true, not proved
+    False
+    """
     if a == b:
         return True
     if _small_polynomial(a) and _small_polynomial(b):
@@ -430,7 +771,30 @@ def exactly_equal(a: sp.Expr, b: sp.Expr) -> bool:
 
 
 def same_number(value: sp.Expr, expected: sp.Expr, rel_tol: float) -> tuple[bool, bool]:
-    """(exactly equal, equal within the relative tolerance) for two real numbers."""
+    """(exactly equal, equal within the relative tolerance) for two real numbers.
+
+    Parameters
+    ----------
+    value, expected : SymPy expressions
+        The numbers (the tolerance is relative to `expected`).
+    rel_tol : float
+        The relative tolerance.
+
+    Returns
+    -------
+    (bool, bool)
+
+    Examples
+    --------
+    >>> import sympy as sp
+    >>> from autograder.equivalence import same_number
+    >>> same_number(sp.sqrt(2) / 2, 1 / sp.sqrt(2), 1e-3)
+    (True, True)
+    >>> same_number(sp.Float(0.7071), 1 / sp.sqrt(2), 1e-3)
+    (False, True)
+    >>> same_number(sp.Float(0.71), 1 / sp.sqrt(2), 1e-3)
+    (False, False)
+    """
     if value == expected:
         return True, True
     try:

@@ -35,7 +35,27 @@ _MAX_ECHO = 300
 
 
 def echo_text(text: str | None) -> str | None:
-    """Shorten an interpretation string for display (very long answers are cut)."""
+    """Shorten an interpretation string for display (very long answers are cut).
+
+    Parameters
+    ----------
+    text : str or None
+        How an answer was read.
+
+    Returns
+    -------
+    str or None
+        `text` itself if at most 300 characters long, else its start ending in ``...``;
+        None for None.
+
+    Examples
+    --------
+    >>> from autograder.feedback import echo_text
+    >>> echo_text("3*x**2")
+    '3*x**2'
+    >>> len(echo_text("x" * 1000)), echo_text("x" * 1000)[-5:]
+    (300, 'xx...')
+    """
     if text is None:
         return None
     return text if len(text) <= _MAX_ECHO else text[: _MAX_ECHO - 3] + "..."
@@ -49,6 +69,41 @@ class Feedback:
     student (it never contains the expected answer when the answer is wrong); ``tags`` name
     the likely misconceptions; ``interpreted`` says how the answer was read; ``state`` is one
     of ``STATES``. ``bool(feedback)`` is ``feedback.correct``.
+
+    In a notebook a Feedback shows as a coloured box (green, amber, red or grey by state);
+    ``str(feedback)`` is the message (with the score for ``almost``).
+
+    Parameters
+    ----------
+    correct : bool
+        Full marks or not.
+    score : float
+        The credit, in [0, 1].
+    message : str
+        The text for the student.
+    tags : tuple of str, optional
+        Misconception tags (see ``autograder.TAGS``).
+    interpreted : str, optional
+        How the answer was read.
+    state : str, optional
+        One of ``STATES`` (default ``"not_yet"``).
+
+    Raises
+    ------
+    ValueError
+        If `state` is not one of ``STATES`` or `score` is outside [0, 1].
+
+    Examples
+    --------
+    >>> from autograder import Feedback, check_derivative
+    >>> feedback = check_derivative("x^2", "x^3")
+    >>> bool(feedback), feedback.score, feedback.state, feedback.tags
+    (False, 0.0, 'not_yet', ('power_rule_error',))
+    >>> feedback.interpreted
+    'x**2'
+    >>> Feedback(True, 1.0, "Correct!", state="correct")
+    Feedback(correct=True, score=1.0, message='Correct!', tags=(), interpreted=None,
+             state='correct')
     """
 
     correct: bool
@@ -99,7 +154,20 @@ class Feedback:
             print(self.message, file=sys.stderr)
 
     def shown(self) -> Feedback:
-        """Mark the feedback as already displayed: the next notebook echo of it is skipped."""
+        """Mark the feedback as already displayed: the next notebook echo of it is skipped.
+
+        Returns
+        -------
+        Feedback
+            The feedback itself.
+
+        Examples
+        --------
+        >>> from autograder import check_derivative
+        >>> feedback = check_derivative("3x^2", "x^3")
+        >>> feedback.shown() is feedback
+        True
+        """
         self._quiet_once[0] = True
         return self
 
@@ -115,7 +183,27 @@ def _compose(state: str, body: str, interpreted: str | None) -> str:
 
 
 def correct(interpreted: str | None = None, note: str = "") -> Feedback:
-    """Full marks."""
+    """Full marks.
+
+    Parameters
+    ----------
+    interpreted : str, optional
+        How the answer was read (echoed in the message).
+    note : str, optional
+        A remark after the headline, such as "(accepted within the tolerance)".
+
+    Returns
+    -------
+    Feedback
+        State ``"correct"``, score 1.
+
+    Examples
+    --------
+    >>> from autograder.feedback import correct
+    >>> correct("3*x**2")
+    Feedback(correct=True, score=1.0, message='Correct! Your answer was read as 3*x**2.',
+             tags=(), interpreted='3*x**2', state='correct')
+    """
     message = _compose("correct", note, interpreted)
     return Feedback(True, 1.0, message, (), echo_text(interpreted), "correct")
 
@@ -123,24 +211,113 @@ def correct(interpreted: str | None = None, note: str = "") -> Feedback:
 def almost(
     score: float, body: str, tags: tuple[str, ...] = (), interpreted: str | None = None
 ) -> Feedback:
-    """Partly right (or nearly right): some credit, a pointer to what is left."""
+    """Partly right (or nearly right): some credit, a pointer to what is left.
+
+    Parameters
+    ----------
+    score : float
+        The credit, in [0, 1].
+    body : str
+        What is left to do.
+    tags : tuple of str, optional
+        Misconception tags.
+    interpreted : str, optional
+        How the answer was read.
+
+    Returns
+    -------
+    Feedback
+        State ``"almost"``, not correct.
+
+    Examples
+    --------
+    >>> from autograder.feedback import almost
+    >>> feedback = almost(0.5, "one point is missing.", ("missing_point",), "{1}")
+    >>> print(feedback)
+    Almost: one point is missing. Your answer was read as {1}. (score 0.50)
+    >>> feedback.correct, feedback.tags
+    (False, ('missing_point',))
+    """
     message = _compose("almost", body, interpreted)
     return Feedback(False, float(score), message, tuple(tags), echo_text(interpreted), "almost")
 
 
 def not_yet(body: str, tags: tuple[str, ...] = (), interpreted: str | None = None) -> Feedback:
-    """Wrong: no credit, a message aimed at the likely mistake."""
+    """Wrong: no credit, a message aimed at the likely mistake.
+
+    Parameters
+    ----------
+    body : str
+        The message aimed at the mistake (never the expected answer).
+    tags : tuple of str, optional
+        Misconception tags.
+    interpreted : str, optional
+        How the answer was read.
+
+    Returns
+    -------
+    Feedback
+        State ``"not_yet"``, score 0.
+
+    Examples
+    --------
+    >>> from autograder.feedback import not_yet
+    >>> feedback = not_yet("check your signs.", ("sign_error",), "-x")
+    >>> feedback.message
+    'Not yet: check your signs. Your answer was read as -x.'
+    >>> feedback.score, feedback.state
+    (0.0, 'not_yet')
+    """
     message = _compose("not_yet", body, interpreted)
     return Feedback(False, 0.0, message, tuple(tags), echo_text(interpreted), "not_yet")
 
 
 def not_attempted(body: str = "") -> Feedback:
-    """The placeholder (None, ..., a NotImplementedError stub) is still there."""
+    """The placeholder (None, ..., a NotImplementedError stub) is still there.
+
+    Parameters
+    ----------
+    body : str, optional
+        What to do (default: replace the placeholder).
+
+    Returns
+    -------
+    Feedback
+        State ``"not_attempted"``, score 0.
+
+    Examples
+    --------
+    >>> from autograder.feedback import not_attempted
+    >>> not_attempted().message
+    'Not attempted yet: replace the placeholder with your answer, then run the check again.'
+    """
     body = body or "replace the placeholder with your answer, then run the check again."
     return Feedback(False, 0.0, _compose("not_attempted", body, None), (), None, "not_attempted")
 
 
 def cannot_read(reason: str, interpreted: str | None = None) -> Feedback:
-    """The answer could not be read (a typo, an unknown name, or not a value at all)."""
+    """The answer could not be read (a typo, an unknown name, or not a value at all).
+
+    Parameters
+    ----------
+    reason : str
+        Why, for the student.
+    interpreted : str, optional
+        What was read so far.
+
+    Returns
+    -------
+    Feedback
+        State ``"cannot_read"``, score 0.
+
+    Examples
+    --------
+    >>> from autograder.feedback import cannot_read
+    >>> feedback = cannot_read("a term is missing.", "x +")
+    >>> feedback.state
+    'cannot_read'
+    >>> feedback.message
+    'Cannot read your answer: a term is missing. Your answer was read as x +.'
+    """
     message = _compose("cannot_read", reason, interpreted)
     return Feedback(False, 0.0, message, (), echo_text(interpreted), "cannot_read")

@@ -142,6 +142,32 @@ def explain(
 
     `notes` are (tag, sentence) pairs added after that tag's message, for remarks that fit
     only some questions (see `notes_for`).
+
+    Parameters
+    ----------
+    tags : sequence of str
+        Misconception tags (unknown tags are skipped).
+    limit : int, optional
+        How many tags to explain (default 2).
+    notes : tuple of (str, str) pairs, optional
+        Extra sentences per tag.
+
+    Returns
+    -------
+    str
+        The messages joined by spaces ("" if no tag is known).
+
+    Examples
+    --------
+    >>> from autograder.misconceptions import explain
+    >>> explain(("power_rule_error",))
+    'Power rule: d/dx x^n = n x^(n-1). The old exponent comes down as a factor and the new
+    exponent is one less.'
+    >>> explain(("sign_error",), notes=(("sign_error", "Mind cos."),))
+    'Check your signs: ... (a minus in front of a term stays in front of its derivative).
+    Mind cos.'
+    >>> explain(("no_such_tag",))
+    ''
     """
     extra: dict[str, str] = {}
     for tag, note in notes:
@@ -155,7 +181,29 @@ def explain(
 
 def notes_for(functions: list[sp.Expr] | tuple[sp.Expr, ...]) -> tuple[tuple[str, str], ...]:
     """The (tag, note) remarks that fit a derivative question whose last differentiation
-    step is taken of one of `functions`: the cosine sign only where a cosine appears."""
+    step is taken of one of `functions`: the cosine sign only where a cosine appears.
+
+    Parameters
+    ----------
+    functions : sequence of SymPy expressions
+        The functions differentiated last.
+
+    Returns
+    -------
+    tuple of (str, str) pairs
+        (tag, note) pairs for `explain`.
+
+    Examples
+    --------
+    >>> import sympy as sp
+    >>> from autograder.misconceptions import notes_for
+    >>> x = sp.Symbol("x", real=True)
+    >>> notes_for([sp.cos(x)])
+    (('sign_error', 'Remember d/dx cos(x) = -sin(x): the derivative of a cosine has a minus
+    sign.'),)
+    >>> notes_for([x**2])
+    ()
+    """
     if any(isinstance(f, sp.Basic) and f.has(sp.cos) for f in functions):
         return (("sign_error", COSINE_NOTE),)
     return ()
@@ -168,6 +216,30 @@ def newton_mistakes(
 
     The wrong step is Newton's root-finding step x0 - f(x0)/f'(x0) (applied to f instead of
     f'). Pass the result as ``mistakes=`` to `check_number` or `Exercise.number`.
+
+    Parameters
+    ----------
+    f : SymPy expression
+        The function to minimise.
+    x0 : number
+        The starting point.
+    x : Symbol or str, optional
+        The variable (default: the first free symbol of `f`, by name).
+
+    Returns
+    -------
+    tuple of (str, SymPy expression) pairs
+        ``(("newton_root_step", value),)``, or ``()`` where f'(x0) = 0.
+
+    Examples
+    --------
+    >>> import sympy as sp
+    >>> from autograder import check_number, newton_mistakes
+    >>> x = sp.Symbol("x", real=True)
+    >>> newton_mistakes(x**4 - 3*x, 1)
+    (('newton_root_step', 3),)
+    >>> check_number("3", sp.Rational(11, 12), mistakes=newton_mistakes(x**4 - 3*x, 1)).tags
+    ('newton_root_step',)
     """
     if x is None:
         free = sorted(f.free_symbols, key=lambda s: s.name)
@@ -383,6 +455,29 @@ def one_step_mistakes(f: sp.Expr, x: sp.Symbol) -> list[tuple[str, sp.Expr]]:
 
     For each rule, the mistake is made at one node of f's expression tree at a time, and also
     at every node at once (a student who believes a wrong rule applies it everywhere).
+
+    Parameters
+    ----------
+    f : SymPy expression
+        The function.
+    x : Symbol
+        The variable.
+
+    Returns
+    -------
+    list of (str, SymPy expression) pairs
+        At most 80 candidates; some may equal the right derivative or each other (the
+        checks drop those when they sample the candidates).
+
+    Examples
+    --------
+    >>> import sympy as sp
+    >>> from autograder.misconceptions import one_step_mistakes
+    >>> x = sp.Symbol("x", real=True)
+    >>> ("power_rule_error", x**2) in one_step_mistakes(x**3, x)
+    True
+    >>> ("sign_error", -3 * x**2) in one_step_mistakes(x**3, x)
+    True
     """
     top_terms = set(f.args) if isinstance(f, sp.Add) else set()
     out: list[tuple[str, sp.Expr]] = []
@@ -410,6 +505,30 @@ def derivative_mistakes(f: sp.Expr, x: sp.Symbol, n: int = 1) -> list[tuple[str,
     and then differentiated correctly; f itself and its lower derivatives (not
     differentiated enough). `integrated_instead` is detected from the student's answer
     instead (its derivative is f), see `antiderivative_of`.
+
+    Parameters
+    ----------
+    f : SymPy expression
+        The function.
+    x : Symbol
+        The variable.
+    n : int, optional
+        The order of the derivative (default 1).
+
+    Returns
+    -------
+    list of (str, SymPy expression) pairs
+        Sorted by ``DERIVATIVE_PRIORITY`` (the most specific tag first).
+
+    Examples
+    --------
+    >>> import sympy as sp
+    >>> from autograder.misconceptions import derivative_mistakes
+    >>> x = sp.Symbol("x", real=True)
+    >>> ("missing_chain_factor", sp.cos(x**2)) in derivative_mistakes(sp.sin(x**2), x)
+    True
+    >>> ("not_differentiated", 3 * x**2) in derivative_mistakes(x**3, x, n=2)
+    True
     """
     lower = [f] + [sp.diff(f, x, k) for k in range(1, n)]
     out = one_step_mistakes(lower[-1], x)
@@ -421,7 +540,27 @@ def derivative_mistakes(f: sp.Expr, x: sp.Symbol, n: int = 1) -> list[tuple[str,
 
 
 def antiderivative_of(answer: sp.Expr, x: sp.Symbol) -> sp.Expr:
-    """The derivative of the student's answer: equal to f when they integrated instead."""
+    """The derivative of the student's answer: equal to f when they integrated instead.
+
+    Parameters
+    ----------
+    answer : SymPy expression
+        The student's answer.
+    x : Symbol
+        The variable.
+
+    Returns
+    -------
+    SymPy expression
+
+    Examples
+    --------
+    >>> import sympy as sp
+    >>> from autograder.misconceptions import antiderivative_of
+    >>> x = sp.Symbol("x", real=True)
+    >>> antiderivative_of(x**3 / 3, x)  # the answer to "differentiate x^2" was integrated
+    x**2
+    """
     return sp.diff(answer, x)
 
 
@@ -438,6 +577,32 @@ def classification_tags(
     `stationary` is f'(c) = 0; `second_derivative_zero` is f''(c) = 0. Where both the
     second-derivative and the stationary-point mistakes fit, the more specific one
     (second_derivative_test_misused) is reported.
+
+    Parameters
+    ----------
+    truth : str
+        The right label: "local_min", "local_max" or "neither".
+    said : str
+        The student's label.
+    stationary : bool
+        Whether f'(c) = 0.
+    second_derivative_zero : bool
+        Whether f''(c) = 0.
+
+    Returns
+    -------
+    tuple of str
+        At most one tag; ``()`` if the label is right or no tag fits.
+
+    Examples
+    --------
+    >>> from autograder.misconceptions import classification_tags
+    >>> classification_tags("local_min", "local_max", True, False)
+    ('min_max_swapped',)
+    >>> classification_tags("neither", "local_min", True, True)  # f = x^3 at 0
+    ('second_derivative_test_misused',)
+    >>> classification_tags("neither", "local_max", False, False)
+    ('stationary_assumed_extremum',)
     """
     if said == truth:
         return ()

@@ -170,7 +170,7 @@ def numeric(expr: sp.Expr, var: sp.Symbol):
 
 def plot_losses():
     """Small multiples of the four losses, each titled with its convexity verdict."""
-    from .widgets import new_figure
+    from ._figures import new_figure
 
     fig, axes = new_figure(figsize=(9.0, 2.6), ncols=4)
     for ax, loss in zip(axes, losses(), strict=True):

@@ -9,6 +9,7 @@ from typing import Any
 import sympy as sp
 
 import calc_helpers as ch
+from calc_helpers.vocabulary import DIFFERENTIABILITY_WORDS
 
 from .answers import Unreadable, read_label, show
 from .checks_core import function_of, instructor_number, quietly, run_check
@@ -62,7 +63,7 @@ def _kind(f: Any, a: Any, x: Any) -> str:
 
 def _judge_kind(data: Any, truth: str) -> Feedback:
     said = read_label(data, _KINDS, _KIND_HELP)
-    shown = said.replace("_", " ")
+    shown = DIFFERENTIABILITY_WORDS[said]
     if said == truth:
         return correct(shown)
     if truth in _NOT_SMOOTH and said == "differentiable":

@@ -10,6 +10,7 @@ from ._inputs import ExprLike, as_number, function_and_variable
 from ._numeric import PRECISION, equal, sign_of, substituted, value_at
 from ._pieces import real_powers, side_piece, side_sample, variable_powers
 from .budget import Undecidable, budgeted
+from .vocabulary import DIFFERENTIABILITY_WORDS
 
 KINDS = ("differentiable", "discontinuity", "corner", "cusp", "vertical_tangent")
 
@@ -294,7 +295,7 @@ def derivative_at(f: ExprLike, a: ExprLike, x: sp.Symbol | str | None = None) ->
     """
     report = differentiability(f, a, x)
     if report.kind != "differentiable":
-        raise ValueError(f"f is not differentiable at {a}: {report.kind.replace('_', ' ')}")
+        raise ValueError(f"f is not differentiable at {a}: {DIFFERENTIABILITY_WORDS[report.kind]}")
     return report.right if report.right is not None else report.left
 
 

@@ -368,7 +368,7 @@ def plot_losses():
     ['MSE, linear model\nconvex', 'logistic loss\nconvex', 'hinge loss\nconvex',
      'two-layer network\nnot convex']
     """
-    from .widgets import new_figure
+    from ._figures import new_figure
 
     fig, axes = new_figure(figsize=(9.0, 2.6), ncols=4)
     for ax, loss in zip(axes, losses(), strict=True):

@@ -25,12 +25,13 @@ from .derivatives import (
     prepare,
 )
 from .sign_charts import sign_chart
+from .vocabulary import BEND_WORDS, POINT_WORDS, SLOPE_WORDS
 
 DEFAULT_STEPS = tuple(sp.Rational(1, 10**k) for k in range(5))  # 1, 0.1, ..., 0.0001
 
 MEANINGS = {
-    1: {1: "increasing", -1: "decreasing", 0: "constant"},
-    2: {1: "concave up", -1: "concave down", 0: "straight (f'' = 0)"},
+    1: {**SLOPE_WORDS},
+    2: {**BEND_WORDS, 0: "straight (f'' = 0)"},
 }
 
 KIND_TEXT = {
@@ -40,8 +41,6 @@ KIND_TEXT = {
     "cusp": "not differentiable: cusp (one-sided slopes +∞ and −∞)",
     "vertical_tangent": "not differentiable: vertical tangent (infinite slope)",
 }
-
-CLASS_TEXT = {"local_min": "local minimum", "local_max": "local maximum", "neither": "neither"}
 
 PRIME = {1: "′", 2: "″"}
 
@@ -443,9 +442,9 @@ def _test_verdict(second: sp.Expr | None) -> str:
     if second is None:
         return "no conclusion (f″ undefined)"
     if second > 0:
-        return "local minimum"
+        return POINT_WORDS["local_min"]
     if second < 0:
-        return "local maximum"
+        return POINT_WORDS["local_max"]
     return "no conclusion (f″ = 0)"
 
 
@@ -500,7 +499,7 @@ def second_derivative_test_table(
                     _exact_or_undefined(first),
                     _exact_or_undefined(second),
                     verdict,
-                    CLASS_TEXT[truth],
+                    POINT_WORDS[truth],
                 )
             )
     return Table(

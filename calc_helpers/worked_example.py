@@ -28,10 +28,10 @@ from ._pieces import sample_point
 from .derivatives import prepare
 from .ml_losses import table_tex
 from .sign_charts import SignChart
+from .vocabulary import BEND_WORDS, DIFFERENTIABILITY_WORDS, POINT_WORDS, SLOPE_WORDS
 
 VERDICTS = {
-    "local_min": "local minimum",
-    "local_max": "local maximum",
+    **POINT_WORDS,
     "neither": "neither (not an extremum)",
     "inconclusive": "inconclusive ($f''(c) = 0$)",
     "undefined": "silent ($f'(c)$ does not exist)",
@@ -223,7 +223,7 @@ class Analysis:
             self.slope_chart,
             self.first,
             "f'",
-            {"title": "f is", 1: "increasing", -1: "decreasing", 0: "constant"},
+            {"title": "f is", **SLOPE_WORDS},
         )
         return (
             f"{table}\n\nSo $f$ is **increasing** on ${_set_tex(self.increasing)}$ and "
@@ -235,7 +235,7 @@ class Analysis:
             self.bend_chart,
             self.second,
             "f''",
-            {"title": "f is", 1: "concave up", -1: "concave down", 0: "straight ($f''=0$)"},
+            {"title": "f is", **BEND_WORDS, 0: "straight ($f''=0$)"},
         )
         if self.inflection:
             points = ", ".join(
@@ -420,7 +420,7 @@ def classification_markdown(functions: Sequence, x=None) -> str:
             if report.differentiable:
                 slope = f"${sp.latex(report.right)}$"
             else:
-                slope = f"undefined ({report.kind.replace('_', ' ')})"
+                slope = f"undefined ({DIFFERENTIABILITY_WORDS[report.kind]})"
             test = second_derivative_test(expr, c, var)
             if test == "undefined":
                 second = "—"
@@ -481,8 +481,8 @@ def plot_analysis(f, window: tuple[float, float] | None = None, x=None):
     >>> [label.get_text() for label in fig.axes[0].texts]  # doctest: +SKIP
     ['(-1, 2)', '(1, -2)', '(0, 0)']
     """
+    from ._figures import new_figure
     from .ml_losses import numeric
-    from .widgets import new_figure
 
     result = analyse(f, x)
     xs = [float(c) for c in result.critical_xs + result.inflection_xs]

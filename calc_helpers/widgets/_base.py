@@ -2,27 +2,56 @@
 
 from __future__ import annotations
 
+import math
 from collections import OrderedDict
 from collections.abc import Mapping
 
 import ipywidgets as w
-import matplotlib.pyplot as plt
 import numpy as np
+import sympy as sp
 from matplotlib.backends.backend_agg import RendererAgg
 from matplotlib.figure import Figure
 from matplotlib.ticker import MaxNLocator
 
+from .._figures import new_figure
 
-def new_figure(figsize: tuple[float, float] = (6.4, 4.0), ncols: int = 1):
-    """A figure and its axes, created without being displayed (the widget displays it once)."""
-    with plt.ioff():
-        fig, axes = plt.subplots(1, ncols, figsize=figsize, layout="constrained")
-    canvas = fig.canvas
-    for attribute, value in (("header_visible", False), ("toolbar_visible", False),
-                             ("resizable", False)):
-        if hasattr(canvas, attribute):
-            setattr(canvas, attribute, value)
-    return fig, axes
+__all__ = [
+    "PALETTE", "Explorer", "StaticCache", "fmt", "freeze_layout", "limits_from", "new_figure",
+    "numeric_function", "pin_axis_labels", "plain_formula", "swatch", "tidy_axes",
+]
+
+# Every colour a widget draws with, by the role it plays (tab10 hues, greys for guides).
+# A role means the same colour in every widget: a curve is blue, a tangent dark grey.
+PALETTE = {
+    "curve": "#1f77b4",  # the graph of f
+    "tangent": "#404040",
+    "secant": "#d62728",
+    "point": "k",  # the point a zoom is centred on
+    "ray": "#d62728",  # the one-sided tangent rays of the zoom
+    "path": "#ff7f0e",  # gradient-descent iterates
+    "now": "#d62728",  # the current iterate and its next step
+    "left": "#d62728",  # approaching from the left
+    "right": "#2ca02c",  # approaching from the right
+    "value": "black",  # f(a) itself
+    "area": "#c6dbef",  # the product rule's rectangle f·g
+    "f_strip": "#ff7f0e",
+    "g_strip": "#2ca02c",
+    "corner": "#d62728",
+    "outer": "#9467bd",  # the outer function of the chain rule
+    "up": "#2ca02c",  # increasing / f′ > 0
+    "down": "#d62728",  # decreasing / f′ < 0
+    "convex": "#9467bd",  # concave up / f″ > 0
+    "concave": "#ff7f0e",  # concave down / f″ < 0
+    "cursor": "#555555",
+    "chord": "#ff7f0e",
+    "holds": "#2ca02c",  # Jensen's inequality holds
+    "fails": "#d62728",
+    "gd": "#ff7f0e",  # gradient descent in the race
+    "newton": "#9467bd",
+    "gradient": "#2ca02c",
+    "plain": "#262626",  # plain gradient descent on the saddle
+    "momentum": "#9467bd",
+}
 
 
 def freeze_layout(fig: Figure, nbins: int | None = None) -> None:
@@ -72,6 +101,61 @@ def pin_axis_labels(*axes) -> None:
 def swatch(color: str, text: str) -> str:
     """Coloured text for a read-out, standing in for a legend (a legend is slow to redraw)."""
     return f'<span style="color:{color};font-weight:600">{text}</span>'
+
+
+def numeric_function(expr: sp.Expr, var: sp.Symbol):
+    """f as a NumPy function of an array (or a float): real values, nan where f is undefined."""
+    func = sp.lambdify(var, expr, "numpy")
+
+    def evaluate(values):
+        arr = np.asarray(values, dtype=float)
+        with np.errstate(all="ignore"):
+            result = np.asarray(func(arr))
+            if np.iscomplexobj(result):
+                result = np.where(np.abs(result.imag) < 1e-12, result.real, np.nan)
+            result = np.broadcast_to(result.astype(float), arr.shape)
+        return result if result.ndim else float(result)
+
+    return evaluate
+
+
+def plain_formula(expr: sp.Expr) -> str:
+    """A formula for an axis label, as a reader types it: `^` for powers, `·` for products.
+
+    >>> x = sp.Symbol("x")
+    >>> plain_formula(3 * x**2)
+    '3·x^2'
+    """
+    return sp.sstr(expr).replace("**", "^").replace("*", "·")
+
+
+def fmt(value: float, digits: int = 6) -> str:
+    """A float for a read-out: 6 significant digits, a real minus sign, 'undefined' for nan."""
+    if value is None or (isinstance(value, float) and math.isnan(value)):
+        return "undefined"
+    if isinstance(value, float) and math.isinf(value):
+        return "+∞" if value > 0 else "−∞"
+    if value == 0:
+        return "0"
+    return f"{value:.{digits}g}".replace("-", "−")
+
+
+def tidy_axes(*axes, nbins: int = 5) -> None:
+    """Few ticks (each tick label costs a text render on every draw) and a light grid."""
+    for ax in axes:
+        ax.xaxis.set_major_locator(MaxNLocator(nbins))
+        ax.yaxis.set_major_locator(MaxNLocator(nbins))
+        ax.grid(alpha=0.3)
+
+
+def limits_from(values: np.ndarray, margin: float = 0.1) -> tuple[float, float]:
+    """Axis limits around the finite values, with a margin."""
+    finite = values[np.isfinite(values)]
+    if finite.size == 0:
+        return -1.0, 1.0
+    lo, hi = float(finite.min()), float(finite.max())
+    pad = (hi - lo) * margin or 1.0
+    return lo - pad, hi + pad
 
 
 class StaticCache:

@@ -11,9 +11,18 @@ import sympy as sp
 
 from .._inputs import ExprLike
 from ..derivatives import derivative, prepare
-from ._base import Explorer, StaticCache, freeze_layout, new_figure, swatch
-from .rules import COLORS, _plain
-from .secant import fmt, numeric_function, tidy_axes
+from ._base import (
+    PALETTE,
+    Explorer,
+    StaticCache,
+    fmt,
+    freeze_layout,
+    new_figure,
+    numeric_function,
+    plain_formula,
+    swatch,
+    tidy_axes,
+)
 
 
 class ChainRuleExplorer(Explorer):
@@ -51,24 +60,24 @@ class ChainRuleExplorer(Explorer):
         u_grid = np.linspace(u_lo - pad, u_hi + pad, 300)
         fig, (left, right) = new_figure(figsize=(8.4, 3.6), ncols=2)
         self.axes = (left, right)
-        left.plot(xs, us, color="#1f77b4", lw=2)
+        left.plot(xs, us, color=PALETTE["curve"], lw=2)
         left.set_xlim(lo - 0.1, hi + 0.6)
         left.set_ylim(u_lo - pad, u_hi + pad)
         left.set_xlabel(self.var.name)
-        left.set_ylabel(f"{self.u.name} = g({self.var.name}) = {_plain(self.inner_expr)}")
+        left.set_ylabel(f"{self.u.name} = g({self.var.name}) = {plain_formula(self.inner_expr)}")
         ys = self.f(u_grid)
         y_pad = 0.08 * (float(np.nanmax(ys)) - float(np.nanmin(ys)) or 1.0)
-        right.plot(u_grid, ys, color="#9467bd", lw=2)
+        right.plot(u_grid, ys, color=PALETTE["outer"], lw=2)
         right.set_xlim(u_lo - pad, u_hi + pad)
         right.set_ylim(float(np.nanmin(ys)) - y_pad, float(np.nanmax(ys)) + y_pad)
         right.set_xlabel(self.u.name)
-        right.set_ylabel(f"y = f({self.u.name}) = {_plain(self.outer_expr)}")
+        right.set_ylabel(f"y = f({self.u.name}) = {plain_formula(self.outer_expr)}")
         tidy_axes(left, right)
         style = {"lw": 3, "solid_capstyle": "butt"}
-        (self.dx_bar,) = left.plot([], [], color=COLORS["f_strip"], label="Δx", **style)
-        (self.du_bar_left,) = left.plot([], [], color=COLORS["g_strip"], label="Δu", **style)
-        (self.du_bar_right,) = right.plot([], [], color=COLORS["g_strip"], label="Δu", **style)
-        (self.dy_bar,) = right.plot([], [], color=COLORS["corner"], label="Δy", **style)
+        (self.dx_bar,) = left.plot([], [], color=PALETTE["f_strip"], label="Δx", **style)
+        (self.du_bar_left,) = left.plot([], [], color=PALETTE["g_strip"], label="Δu", **style)
+        (self.du_bar_right,) = right.plot([], [], color=PALETTE["g_strip"], label="Δu", **style)
+        (self.dy_bar,) = right.plot([], [], color=PALETTE["corner"], label="Δy", **style)
         (self.left_pts,) = left.plot([], [], "o", color="black", ms=5, zorder=5)
         (self.right_pts,) = right.plot([], [], "o", color="black", ms=5, zorder=5)
         (self.left_guides,) = left.plot([], [], ":", color="0.45", lw=1)
@@ -119,8 +128,8 @@ class ChainRuleExplorer(Explorer):
         self.ratios = (ratio_u, ratio_y, dy / dx)
         gp, fp = float(self.gprime(x)), float(self.fprime(u0))
         self.readout.value = (
-            f"{swatch(COLORS['g_strip'], 'Δu/Δx')} = {fmt(ratio_u, 5)} · "
-            f"{swatch(COLORS['corner'], 'Δy')}/{swatch(COLORS['g_strip'], 'Δu')} = "
+            f"{swatch(PALETTE['g_strip'], 'Δu/Δx')} = {fmt(ratio_u, 5)} · "
+            f"{swatch(PALETTE['corner'], 'Δy')}/{swatch(PALETTE['g_strip'], 'Δu')} = "
             f"{fmt(ratio_y, 5)} · product Δy/Δx = <b>{fmt(dy / dx, 6)}</b>"
             f"<br>as Δx → 0: g′(x) = {fmt(gp, 5)} and f′(g(x)) = {fmt(fp, 5)}, so "
             f"(f∘g)′({x:g}) = f′(g(x))·g′(x) = <b>{fmt(float(self.exact(x)), 6)}</b> (exact)"

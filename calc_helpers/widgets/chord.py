@@ -9,14 +9,9 @@ import sympy as sp
 from .. import is_convex
 from ..derivatives import prepare
 from ..ml_losses import numeric
-from ._base import Explorer, StaticCache, freeze_layout, new_figure, swatch
+from ._base import PALETTE, Explorer, StaticCache, freeze_layout, new_figure, swatch
 
 TOLERANCE = 1e-9  # relative slack when comparing f with the chord (round-off, not maths)
-
-
-COLORS = {"curve": "#1f77b4", "chord": "#ff7f0e", "holds": "#2ca02c", "fails": "#d62728",
-          "gd": "#ff7f0e", "newton": "#9467bd", "gradient": "#2ca02c", "plain": "#262626",
-          "momentum": "#9467bd"}
 
 
 def jensen_holds(f_value: float, chord_value: float) -> bool:
@@ -42,13 +37,13 @@ class ChordExplorer(Explorer):
         grid = np.linspace(lo, hi, 600)
         values = self.f(grid)
         fig, ax = new_figure(figsize=(7.6, 4.0))
-        ax.plot(grid, values, color=COLORS["curve"], linewidth=2, label="graph of f")
-        (self.chord,) = ax.plot([], [], color=COLORS["chord"], linewidth=1.8, label="chord")
-        self.ends = ax.scatter([a, b], [0, 0], color=COLORS["chord"], zorder=4, s=40)
+        ax.plot(grid, values, color=PALETTE["curve"], linewidth=2, label="graph of f")
+        (self.chord,) = ax.plot([], [], color=PALETTE["chord"], linewidth=1.8, label="chord")
+        self.ends = ax.scatter([a, b], [0, 0], color=PALETTE["chord"], zorder=4, s=40)
         (self.gap,) = ax.plot([], [], linewidth=3, alpha=0.6)
-        (self.on_curve,) = ax.plot([], [], "o", color=COLORS["curve"], markersize=8, zorder=5,
+        (self.on_curve,) = ax.plot([], [], "o", color=PALETTE["curve"], markersize=8, zorder=5,
                                    label="f at the point")
-        (self.on_chord,) = ax.plot([], [], "s", color=COLORS["chord"], markersize=7, zorder=5,
+        (self.on_chord,) = ax.plot([], [], "s", color=PALETTE["chord"], markersize=7, zorder=5,
                                    label="chord at the point")
         # outside the axes: nothing that moves can cross it
         ax.legend(handles=[ax.lines[0], self.chord, self.on_curve, self.on_chord],
@@ -99,7 +94,7 @@ class ChordExplorer(Explorer):
             return
         holds = jensen_holds(ft, chord_t)
         self.state["holds"] = holds
-        color = COLORS["holds"] if holds else COLORS["fails"]
+        color = PALETTE["holds"] if holds else PALETTE["fails"]
         self.chord.set_data([a, b], [fa, fb])
         self.ends.set_offsets([[a, fa], [b, fb]])
         self.on_curve.set_data([xt], [ft])
@@ -108,10 +103,10 @@ class ChordExplorer(Explorer):
         self.gap.set_color(color)
         sign = "&le;" if holds else "&gt;"
         if holds:
-            verdict = swatch(COLORS["holds"], "Jensen's inequality holds here.")
+            verdict = swatch(PALETTE["holds"], "Jensen's inequality holds here.")
         else:
             verdict = (
-                swatch(COLORS["fails"], "Jensen's inequality fails here:")
+                swatch(PALETTE["fails"], "Jensen's inequality fails here:")
                 + " the graph rises above its chord, so f is <b>not convex</b> on this interval."
             )
         lo, hi = self.axes.get_xlim()
@@ -126,9 +121,9 @@ class ChordExplorer(Explorer):
                        "where the inequality fails.")
         self.readout.value = (
             f"x<sub>t</sub> = (1 &minus; t)a + tb = {xt:.3f}: &nbsp; "
-            + swatch(COLORS["curve"], f"f(x<sub>t</sub>) = {ft:.4f}")
+            + swatch(PALETTE["curve"], f"f(x<sub>t</sub>) = {ft:.4f}")
             + f" {sign} "
-            + swatch(COLORS["chord"], f"chord (1 &minus; t)f(a) + t f(b) = {chord_t:.4f}")
+            + swatch(PALETTE["chord"], f"chord (1 &minus; t)f(a) + t f(b) = {chord_t:.4f}")
             + f". &nbsp; {verdict}<br><span style='color:#555'>{overall}</span>"
         )
 

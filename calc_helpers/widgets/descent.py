@@ -17,10 +17,18 @@ from matplotlib.ticker import LogLocator, MaxNLocator, NullLocator
 from .._inputs import ExprLike
 from ..derivatives import prepare
 from ..optimize import compiled_derivative, descent_steps
-from ._base import Explorer, StaticCache, freeze_layout, new_figure, swatch
-from .secant import fmt, limits_from, numeric_function, tidy_axes
-
-COLORS = {"curve": "#1f77b4", "path": "#ff7f0e", "now": "#d62728", "tangent": "#404040"}
+from ._base import (
+    PALETTE,
+    Explorer,
+    StaticCache,
+    fmt,
+    freeze_layout,
+    limits_from,
+    new_figure,
+    numeric_function,
+    swatch,
+    tidy_axes,
+)
 
 
 class DescentExplorer(Explorer):
@@ -58,20 +66,20 @@ class DescentExplorer(Explorer):
         self.ax, self.hist = ax, hist
         grid = np.linspace(self.window[0], self.window[1], 400)
         values = self.loss(grid)
-        ax.plot(grid, values, color=COLORS["curve"], lw=2)
+        ax.plot(grid, values, color=PALETTE["curve"], lw=2)
         ax.set_xlim(*self.window)
         self._ylim = limits_from(values, 0.12)
         ax.set_ylim(*self._ylim)
         ax.set_xlabel(self.var.name)
         ax.set_ylabel("loss")
-        (self.path_line,) = ax.plot([], [], "-o", color=COLORS["path"], lw=1, ms=4, alpha=0.8)
-        (self.tangent_line,) = ax.plot([], [], "--", color=COLORS["tangent"], lw=1.2)
-        (self.current,) = ax.plot([], [], "o", color=COLORS["now"], ms=8, zorder=6)
+        (self.path_line,) = ax.plot([], [], "-o", color=PALETTE["path"], lw=1, ms=4, alpha=0.8)
+        (self.tangent_line,) = ax.plot([], [], "--", color=PALETTE["tangent"], lw=1.2)
+        (self.current,) = ax.plot([], [], "o", color=PALETTE["now"], ms=8, zorder=6)
         self.step_arrow = ax.annotate(
             "",
             xy=(self.x0, self._ylim[0]),
             xytext=(self.x0, self._ylim[0]),
-            arrowprops={"arrowstyle": "->", "color": COLORS["now"], "lw": 1.8},
+            arrowprops={"arrowstyle": "->", "color": PALETTE["now"], "lw": 1.8},
             annotation_clip=False,
         )
         finite = values[np.isfinite(values)]
@@ -89,16 +97,16 @@ class DescentExplorer(Explorer):
         hist.set_xlabel("step")
         hist.set_ylabel("loss" + (" (log scale)" if self._log_history else ""))
         hist.grid(alpha=0.3)
-        (self.history,) = hist.plot([], [], "-o", color=COLORS["path"], lw=1, ms=3,
+        (self.history,) = hist.plot([], [], "-o", color=PALETTE["path"], lw=1, ms=3,
                                     clip_on=True)
         tidy_axes(ax)
         freeze_layout(fig)
         # a diverging run leaves the panel: its steps are marked on the top edge instead (made
         # after the layout is frozen, so the empty note takes no room)
-        (self.escaped,) = hist.plot([], [], "^", color=COLORS["now"], ms=7, clip_on=False,
+        (self.escaped,) = hist.plot([], [], "^", color=PALETTE["now"], ms=7, clip_on=False,
                                     zorder=5)
         self.escape_note = hist.text(0.98, 0.04, "", transform=hist.transAxes, ha="right",
-                                     va="bottom", fontsize=8, color=COLORS["now"],
+                                     va="bottom", fontsize=8, color=PALETTE["now"],
                                      bbox={"facecolor": "white", "alpha": 0.85, "linewidth": 0})
         self.cache = StaticCache(
             fig,
@@ -231,7 +239,7 @@ class DescentExplorer(Explorer):
             f"{name} = {fmt(xk)}",
             f"loss = {fmt(yk)}",
             f"slope = {fmt(slope)}",
-            swatch(COLORS["now"], "next step") + f" −η·slope = {fmt(step)}",
+            swatch(PALETTE["now"], "next step") + f" −η·slope = {fmt(step)}",
         ]
         text = " · ".join(parts)
         if not self.window[0] <= xk <= self.window[1]:

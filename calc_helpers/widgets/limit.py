@@ -15,10 +15,18 @@ from .._numeric import to_float
 from .._pieces import break_points
 from ..derivatives import prepare
 from ..limits import Continuity, continuity
-from ._base import Explorer, StaticCache, freeze_layout, new_figure, swatch
-from .secant import fmt, numeric_function, tidy_axes
+from ._base import (
+    PALETTE,
+    Explorer,
+    StaticCache,
+    fmt,
+    freeze_layout,
+    new_figure,
+    numeric_function,
+    swatch,
+    tidy_axes,
+)
 
-COLORS = {"curve": "#1f77b4", "left": "#d62728", "right": "#2ca02c", "value": "black"}
 VERDICTS = {
     "continuous": "continuous at a: all three conditions hold",
     "removable": "removable discontinuity (a hole): the limit exists but f(a) is missing "
@@ -79,7 +87,7 @@ class LimitExplorer(Explorer):
         values = self.f(grid)
         for b in self.breaks:  # no vertical line drawn across a jump
             values = np.where(np.abs(grid - b) < (hi - lo) / 1600, np.nan, values)
-        ax.plot(grid, values, color=COLORS["curve"], lw=2, label="y = f(x)")
+        ax.plot(grid, values, color=PALETTE["curve"], lw=2, label="y = f(x)")
         finite = values[np.isfinite(values)]
         pad = 0.15 * (finite.max() - finite.min() or 1.0)
         ax.set_xlim(lo, hi)
@@ -89,21 +97,21 @@ class LimitExplorer(Explorer):
         tidy_axes(ax)
         for p, report in self.reports.items():  # holes: open circles where the limit exists
             if report.kind == "removable":
-                ax.plot([p], [_value(report.limit)], "o", mfc="white", mec=COLORS["curve"],
+                ax.plot([p], [_value(report.limit)], "o", mfc="white", mec=PALETTE["curve"],
                         ms=8, mew=2, zorder=4)
                 if report.defined:
-                    ax.plot([p], [_value(report.value)], "o", color=COLORS["curve"], ms=6)
+                    ax.plot([p], [_value(report.value)], "o", color=PALETTE["curve"], ms=6)
             if report.kind == "jump":
                 for side in (report.left, report.right):
                     filled = report.defined and side == report.value
                     ax.plot([p], [_value(side)], "o", ms=7, mew=2, zorder=4,
-                            mfc=COLORS["curve"] if filled else "white", mec=COLORS["curve"])
+                            mfc=PALETTE["curve"] if filled else "white", mec=PALETTE["curve"])
         (self.guide,) = ax.plot([], [], ":", color="0.4", lw=1.2)
-        (self.left_dot,) = ax.plot([], [], "o", color=COLORS["left"], ms=7, zorder=6,
+        (self.left_dot,) = ax.plot([], [], "o", color=PALETTE["left"], ms=7, zorder=6,
                                    label="f(a − δ)")
-        (self.right_dot,) = ax.plot([], [], "o", color=COLORS["right"], ms=7, zorder=6,
+        (self.right_dot,) = ax.plot([], [], "o", color=PALETTE["right"], ms=7, zorder=6,
                                     label="f(a + δ)")
-        (self.value_dot,) = ax.plot([], [], "s", color=COLORS["value"], ms=6, zorder=7,
+        (self.value_dot,) = ax.plot([], [], "s", color=PALETTE["value"], ms=6, zorder=7,
                                     label="(a, f(a))")
         ax.legend(loc="upper left", fontsize=8, framealpha=0.9)
         freeze_layout(fig)
@@ -142,11 +150,11 @@ class LimitExplorer(Explorer):
         limit = report.limit
         lines = [
             f"a = {a:g}, δ = {fmt(d, 3)}: "
-            + swatch(COLORS["left"], f"f(a − δ) = {fmt(left_y)}") + " · "
-            + swatch(COLORS["right"], f"f(a + δ) = {fmt(right_y)}"),
+            + swatch(PALETTE["left"], f"f(a − δ) = {fmt(left_y)}") + " · "
+            + swatch(PALETTE["right"], f"f(a + δ) = {fmt(right_y)}"),
             "exact limits: "
-            + swatch(COLORS["left"], f"from the left {_text(report.left, 'none')}") + " · "
-            + swatch(COLORS["right"], f"from the right {_text(report.right, 'none')}")
+            + swatch(PALETTE["left"], f"from the left {_text(report.left, 'none')}") + " · "
+            + swatch(PALETTE["right"], f"from the right {_text(report.right, 'none')}")
             + f" · limit {_text(limit, 'does not exist')}"
             + f" · f(a) {_text(report.value, 'undefined')}",
             f"<b>{VERDICTS[report.kind]}</b>",

@@ -13,8 +13,15 @@ from .. import derivative, gradient_descent, newton_method
 from ..derivatives import prepare
 from ..ml_losses import numeric
 from ..optimize import compiled_derivative, descent_steps, newton_steps
-from ._base import Explorer, StaticCache, freeze_layout, new_figure, pin_axis_labels, swatch
-from .chord import COLORS
+from ._base import (
+    PALETTE,
+    Explorer,
+    StaticCache,
+    freeze_layout,
+    new_figure,
+    pin_axis_labels,
+    swatch,
+)
 
 
 def race(f, x0: float, learning_rate: float, steps: int, x=None) -> dict[str, list[float]]:
@@ -172,7 +179,7 @@ class OptimizerRace(Explorer):
         self.paths = {}
         self.dots = {}
         self.curves = {}
-        styles = {"gradient descent": (COLORS["gd"], "o"), "Newton": (COLORS["newton"], "s")}
+        styles = {"gradient descent": (PALETTE["gd"], "o"), "Newton": (PALETTE["newton"], "s")}
         self.colors = {name: color for name, (color, _) in styles.items()}
         for name, (color, marker) in styles.items():
             (self.paths[name],) = left.plot([], [], "-", color=color, linewidth=1, alpha=0.6)

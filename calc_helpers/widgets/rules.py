@@ -12,14 +12,18 @@ from matplotlib.patches import Rectangle
 
 from .._inputs import ExprLike, as_number
 from ..derivatives import derivative, prepare
-from ._base import Explorer, StaticCache, freeze_layout, new_figure, swatch
-from .secant import fmt, numeric_function, tidy_axes
-
-COLORS = {"area": "#c6dbef", "f_strip": "#ff7f0e", "g_strip": "#2ca02c", "corner": "#d62728"}
-
-
-def _plain(expr: sp.Expr) -> str:
-    return sp.sstr(expr).replace("**", "^").replace("*", "·")
+from ._base import (
+    PALETTE,
+    Explorer,
+    StaticCache,
+    fmt,
+    freeze_layout,
+    new_figure,
+    numeric_function,
+    plain_formula,
+    swatch,
+    tidy_axes,
+)
 
 
 class ProductRuleExplorer(Explorer):
@@ -57,16 +61,16 @@ class ProductRuleExplorer(Explorer):
         ax.set_xlim(0, float(fs.max()) * 1.05)
         ax.set_ylim(0, float(gs.max()) * 1.05)
         ax.set_aspect("auto")
-        ax.set_xlabel(f"width f({self.var.name}) = {_plain(self.f_expr)}")
-        ax.set_ylabel(f"height g({self.var.name}) = {_plain(self.g_expr)}")
+        ax.set_xlabel(f"width f({self.var.name}) = {plain_formula(self.f_expr)}")
+        ax.set_ylabel(f"height g({self.var.name}) = {plain_formula(self.g_expr)}")
         tidy_axes(ax)
         ax.set_axisbelow(True)  # the grid under the areas, as in the cached drawing
-        self.area = Rectangle((0, 0), 1, 1, color=COLORS["area"], label="f·g (before)")
-        self.f_strip = Rectangle((0, 0), 1, 1, color=COLORS["f_strip"], alpha=0.8,
+        self.area = Rectangle((0, 0), 1, 1, color=PALETTE["area"], label="f·g (before)")
+        self.f_strip = Rectangle((0, 0), 1, 1, color=PALETTE["f_strip"], alpha=0.8,
                                  label="g·Δf (width grows)")
-        self.g_strip = Rectangle((0, 0), 1, 1, color=COLORS["g_strip"], alpha=0.8,
+        self.g_strip = Rectangle((0, 0), 1, 1, color=PALETTE["g_strip"], alpha=0.8,
                                  label="f·Δg (height grows)")
-        self.corner = Rectangle((0, 0), 1, 1, color=COLORS["corner"], label="Δf·Δg (corner)")
+        self.corner = Rectangle((0, 0), 1, 1, color=PALETTE["corner"], label="Δf·Δg (corner)")
         for patch in (self.area, self.f_strip, self.g_strip, self.corner):
             ax.add_patch(patch)
         ax.legend(loc="upper left", bbox_to_anchor=(1.02, 1.0), fontsize=8, borderaxespad=0)
@@ -97,9 +101,9 @@ class ProductRuleExplorer(Explorer):
         a, b, c = (p / dx for p in self.pieces)
         exact = float(self.exact(x))
         self.readout.value = (
-            f"Δ(f·g)/Δx = {swatch(COLORS['f_strip'], 'g·Δf/Δx')} {fmt(a, 5)} + "
-            f"{swatch(COLORS['g_strip'], 'f·Δg/Δx')} {fmt(b, 5)} + "
-            f"{swatch(COLORS['corner'], 'Δf·Δg/Δx')} {fmt(c, 3)} = <b>{fmt(a + b + c, 6)}</b>"
+            f"Δ(f·g)/Δx = {swatch(PALETTE['f_strip'], 'g·Δf/Δx')} {fmt(a, 5)} + "
+            f"{swatch(PALETTE['g_strip'], 'f·Δg/Δx')} {fmt(b, 5)} + "
+            f"{swatch(PALETTE['corner'], 'Δf·Δg/Δx')} {fmt(c, 3)} = <b>{fmt(a + b + c, 6)}</b>"
             f"<br>as Δx → 0 the corner term vanishes: g·f′ + f·g′ = "
             f"{fmt(g0 * float(self.fprime(x)), 5)} + {fmt(f0 * float(self.gprime(x)), 5)} = "
             f"<b>{fmt(exact, 6)}</b> = (f·g)′({x:g}), exact"

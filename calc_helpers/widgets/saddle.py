@@ -14,13 +14,11 @@ from .. import classify_critical_point, classify_critical_point_2d, gradient
 from .. import hessian as hessian_matrix
 from .._inputs import as_expr, as_symbol
 from ..optimize import compiled_derivative, descent_steps_nd, gradient_descent_nd
-from ._base import Explorer, StaticCache, freeze_layout, new_figure, swatch
-from .chord import COLORS
+from ..vocabulary import POINT_WORDS
+from ._base import PALETTE, Explorer, StaticCache, freeze_layout, new_figure, swatch
 
 VERDICT_WORDS = {
-    "local_min": "local minimum",
-    "local_max": "local maximum",
-    "saddle": "saddle point",
+    **POINT_WORDS,
     "inconclusive": "inconclusive (det H = 0)",
 }
 
@@ -198,23 +196,23 @@ class SaddleExplorer(Explorer):
             angles="xy",
             scale_units="xy",
             scale=self.arrow_scale,
-            color=COLORS["gradient"],
+            color=PALETTE["gradient"],
             width=0.012,
             zorder=6,
         )
         (self.plain,) = ax.plot(
-            [], [], ".-", color=COLORS["plain"], linewidth=1.2, markersize=4, zorder=4,
+            [], [], ".-", color=PALETTE["plain"], linewidth=1.2, markersize=4, zorder=4,
             label="gradient descent",
         )
         (self.heavy,) = ax.plot(
-            [], [], ".-", color=COLORS["momentum"], linewidth=1.2, markersize=4, zorder=4,
+            [], [], ".-", color=PALETTE["momentum"], linewidth=1.2, markersize=4, zorder=4,
             label="with momentum",
         )
         (self.dot,) = ax.plot(
             [x0],
             [y0],
             "o",
-            color=COLORS["gradient"],
+            color=PALETTE["gradient"],
             markeredgecolor="white",
             markersize=9,
             zorder=7,
@@ -335,7 +333,7 @@ class SaddleExplorer(Explorer):
         eig = np.linalg.eigvalsh(h) if np.all(np.isfinite(h)) else (np.nan, np.nan)
         lines = [
             f"At ({n[0]}, {n[1]}) = ({x:.2f}, {y:.2f}): f = {_num(value)}, "
-            + swatch(COLORS["gradient"], f"&nabla;f = ({_num(gx)}, {_num(gy)})")
+            + swatch(PALETTE["gradient"], f"&nabla;f = ({_num(gx)}, {_num(gy)})")
             + f", |&nabla;f| = {_num(np.hypot(gx, gy))} (the arrow points uphill; gradient "
             "descent steps the opposite way, along &minus;&nabla;f"
             + ("; drawn shorter to fit the window" if 0 < self.arrow_shrink < 1 else "")
@@ -363,9 +361,9 @@ class SaddleExplorer(Explorer):
         end_plain, end_heavy = plain[-1], heavy[-1]
         lines.append(
             f"After {len(plain) - 1} steps (learning rate {self.learning_rate:g}): "
-            + swatch(COLORS["plain"], "plain gradient descent")
+            + swatch(PALETTE["plain"], "plain gradient descent")
             + f" is at ({_num(end_plain[0])}, {_num(end_plain[1])}); "
-            + swatch(COLORS["momentum"], f"with momentum {beta:g}")
+            + swatch(PALETTE["momentum"], f"with momentum {beta:g}")
             + f" at ({_num(end_heavy[0])}, {_num(end_heavy[1])})."
         )
         return "<br>".join(lines)

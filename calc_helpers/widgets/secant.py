@@ -7,59 +7,22 @@ import math
 import ipywidgets as w
 import numpy as np
 import sympy as sp
-from matplotlib.ticker import MaxNLocator
 
 from .._inputs import ExprLike, as_number
 from ..derivatives import differentiability, prepare
-from ._base import Explorer, StaticCache, freeze_layout, new_figure, swatch
-
-
-def numeric_function(expr: sp.Expr, var: sp.Symbol):
-    """f as a NumPy function of an array (or a float): real values, nan where f is undefined."""
-    func = sp.lambdify(var, expr, "numpy")
-
-    def evaluate(values):
-        arr = np.asarray(values, dtype=float)
-        with np.errstate(all="ignore"):
-            result = np.asarray(func(arr))
-            if np.iscomplexobj(result):
-                result = np.where(np.abs(result.imag) < 1e-12, result.real, np.nan)
-            result = np.broadcast_to(result.astype(float), arr.shape)
-        return result if result.ndim else float(result)
-
-    return evaluate
-
-
-def fmt(value: float, digits: int = 6) -> str:
-    """A float for a read-out: 6 significant digits, a real minus sign, 'undefined' for nan."""
-    if value is None or (isinstance(value, float) and math.isnan(value)):
-        return "undefined"
-    if isinstance(value, float) and math.isinf(value):
-        return "+∞" if value > 0 else "−∞"
-    if value == 0:
-        return "0"
-    return f"{value:.{digits}g}".replace("-", "−")
-
-
-def tidy_axes(*axes, nbins: int = 5) -> None:
-    """Few ticks (each tick label costs a text render on every draw) and a light grid."""
-    for ax in axes:
-        ax.xaxis.set_major_locator(MaxNLocator(nbins))
-        ax.yaxis.set_major_locator(MaxNLocator(nbins))
-        ax.grid(alpha=0.3)
-
-
-COLORS = {"curve": "#1f77b4", "secant": "#d62728", "tangent": "#404040", "point": "#2ca02c"}
-
-
-def limits_from(values: np.ndarray, margin: float = 0.1) -> tuple[float, float]:
-    """Axis limits around the finite values, with a margin."""
-    finite = values[np.isfinite(values)]
-    if finite.size == 0:
-        return -1.0, 1.0
-    lo, hi = float(finite.min()), float(finite.max())
-    pad = (hi - lo) * margin or 1.0
-    return lo - pad, hi + pad
+from ..vocabulary import DIFFERENTIABILITY_WORDS
+from ._base import (
+    PALETTE,
+    Explorer,
+    StaticCache,
+    fmt,
+    freeze_layout,
+    limits_from,
+    new_figure,
+    numeric_function,
+    swatch,
+    tidy_axes,
+)
 
 
 class SecantExplorer(Explorer):
@@ -101,7 +64,7 @@ class SecantExplorer(Explorer):
         self.ax = ax
         grid = np.linspace(self.window[0], self.window[1], 400)
         values = self.f(grid)
-        ax.plot(grid, values, color=COLORS["curve"], lw=2, label="y = f(x)")
+        ax.plot(grid, values, color=PALETTE["curve"], lw=2, label="y = f(x)")
         ax.set_xlim(*self.window)
         ax.set_ylim(*limits_from(values, 0.15))
         ax.axhline(0, color="0.6", lw=0.8)
@@ -113,13 +76,13 @@ class SecantExplorer(Explorer):
         if self.derivative is not None:
             slope = float(self.derivative)
             (self.tangent_line,) = ax.plot(
-                ends, self.fa + slope * (ends - self.a), "--", color=COLORS["tangent"], lw=1.2,
+                ends, self.fa + slope * (ends - self.a), "--", color=PALETTE["tangent"], lw=1.2,
                 label="tangent at a",
             )
-        (self.secant_line,) = ax.plot([], [], color=COLORS["secant"], lw=1.6, label="secant")
-        (self.run_rise,) = ax.plot([], [], ":", color=COLORS["secant"], lw=1.2)
+        (self.secant_line,) = ax.plot([], [], color=PALETTE["secant"], lw=1.6, label="secant")
+        (self.run_rise,) = ax.plot([], [], ":", color=PALETTE["secant"], lw=1.2)
         (self.anchor,) = ax.plot([self.a], [self.fa], "o", color="k", ms=6, zorder=5)
-        (self.moving,) = ax.plot([], [], "o", color=COLORS["secant"], ms=7, zorder=6)
+        (self.moving,) = ax.plot([], [], "o", color=PALETTE["secant"], ms=7, zorder=6)
         # outside the axes: the secant, which spans the window, never crosses it
         ax.legend(loc="upper left", bbox_to_anchor=(1.02, 1.0), borderaxespad=0, fontsize=8)
         freeze_layout(fig)
@@ -160,17 +123,17 @@ class SecantExplorer(Explorer):
         d = f"Δ{self.var.name}"
         parts = [
             f"{d} = {fmt(h)}",
-            swatch(COLORS["secant"], "secant")
+            swatch(PALETTE["secant"], "secant")
             + f" slope (f(a + {d}) − f(a)) / {d} = <b>{fmt(slope, 8)}</b>",
         ]
         if self.derivative is not None:
             parts.append(
-                swatch(COLORS["tangent"], "tangent (dashed)")
+                swatch(PALETTE["tangent"], "tangent (dashed)")
                 + f" slope f′(a) = <b>{sp.sstr(self.derivative)}</b> (exact)"
             )
             parts.append(f"gap = {fmt(slope - float(self.derivative), 3)}")
         else:
-            kind = self.report.kind.replace("_", " ")
+            kind = DIFFERENTIABILITY_WORDS[self.report.kind]
             parts.append(f"f′(a) does not exist here ({kind})")
         self.readout.value = " · ".join(parts)
 

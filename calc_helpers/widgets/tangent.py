@@ -12,21 +12,24 @@ from .._inputs import ExprLike
 from ..critical import classify_critical_point, critical_points, inflection_points
 from ..derivatives import derivative, differentiability, prepare
 from ..sign_charts import sign_chart
-from ._base import Explorer, StaticCache, freeze_layout, new_figure
-from .secant import fmt, limits_from, numeric_function, tidy_axes
+from ..vocabulary import EXTREMA, POINT_WORDS
+from ._base import (
+    PALETTE,
+    Explorer,
+    StaticCache,
+    fmt,
+    freeze_layout,
+    limits_from,
+    new_figure,
+    numeric_function,
+    swatch,
+    tidy_axes,
+)
 
-COLORS = {
-    "up": "#2ca02c",  # increasing / f′ > 0
-    "down": "#d62728",  # decreasing / f′ < 0
-    "convex": "#9467bd",  # concave up / f″ > 0
-    "concave": "#ff7f0e",  # concave down / f″ < 0
-    "tangent": "#404040",
-    "cursor": "#555555",
-}
 SNAP = 1e-9  # a slider value this close to a special point is that point
 ZERO = 1e-12  # |value| below this counts as 0 in the read-out words
 
-CLASS_WORDS = {"local_min": "a local minimum", "local_max": "a local maximum",
+CLASS_WORDS = {**{kind: f"a {POINT_WORDS[kind]}" for kind in EXTREMA},
                "neither": "neither a maximum nor a minimum"}
 
 
@@ -77,19 +80,19 @@ class TangentWalker(Explorer):
         grid = np.linspace(lo, hi, 500)
         ys, d1, d2 = self.f(grid), self.df(grid), self.d2f(grid)
         rising = self._sign_mask(grid, order=1)
-        ax_f.plot(grid, _mask(ys, rising == 1), color=COLORS["up"], lw=2.2)
-        ax_f.plot(grid, _mask(ys, rising == -1), color=COLORS["down"], lw=2.2)
+        ax_f.plot(grid, _mask(ys, rising == 1), color=PALETTE["up"], lw=2.2)
+        ax_f.plot(grid, _mask(ys, rising == -1), color=PALETTE["down"], lw=2.2)
         ax_f.plot(grid, _mask(ys, rising == 0), color="0.3", lw=2.2)
         ax_f.set_ylim(*limits_from(ys, 0.12))
         ax_f.set_ylabel(f"f({self.var.name})")
         ax_d1.plot(grid, d1, color="0.2", lw=1.5)
-        ax_d1.fill_between(grid, 0, d1, where=d1 > 0, color=COLORS["up"], alpha=0.25, lw=0)
-        ax_d1.fill_between(grid, 0, d1, where=d1 < 0, color=COLORS["down"], alpha=0.25, lw=0)
+        ax_d1.fill_between(grid, 0, d1, where=d1 > 0, color=PALETTE["up"], alpha=0.25, lw=0)
+        ax_d1.fill_between(grid, 0, d1, where=d1 < 0, color=PALETTE["down"], alpha=0.25, lw=0)
         ax_d1.set_ylim(*limits_from(d1, 0.12))
         ax_d1.set_ylabel("f′")
         ax_d2.plot(grid, d2, color="0.2", lw=1.5)
-        ax_d2.fill_between(grid, 0, d2, where=d2 > 0, color=COLORS["convex"], alpha=0.25, lw=0)
-        ax_d2.fill_between(grid, 0, d2, where=d2 < 0, color=COLORS["concave"], alpha=0.25, lw=0)
+        ax_d2.fill_between(grid, 0, d2, where=d2 > 0, color=PALETTE["convex"], alpha=0.25, lw=0)
+        ax_d2.fill_between(grid, 0, d2, where=d2 < 0, color=PALETTE["concave"], alpha=0.25, lw=0)
         ax_d2.set_ylim(*limits_from(d2, 0.12))
         ax_d2.set_ylabel("f″")
         ax_d2.set_xlabel(self.var.name)
@@ -98,11 +101,11 @@ class TangentWalker(Explorer):
             ax.axhline(0, color="0.5", lw=0.8)
         tidy_axes(*self.axes, nbins=5)
 
-        (self.tangent_line,) = ax_f.plot([], [], "--", color=COLORS["tangent"], lw=1.4, zorder=4)
+        (self.tangent_line,) = ax_f.plot([], [], "--", color=PALETTE["tangent"], lw=1.4, zorder=4)
         (self.point,) = ax_f.plot([], [], "o", color="k", ms=8, zorder=5)
         (self.point_d1,) = ax_d1.plot([], [], "o", color="k", ms=5, zorder=5)
         (self.point_d2,) = ax_d2.plot([], [], "o", color="k", ms=5, zorder=5)
-        self.cursors = [ax.axvline(lo, color=COLORS["cursor"], lw=0.8, zorder=3)
+        self.cursors = [ax.axvline(lo, color=PALETTE["cursor"], lw=0.8, zorder=3)
                         for ax in self.axes]
         freeze_layout(fig)
         self.cache = StaticCache(
@@ -198,7 +201,7 @@ def _zeroed(value: float) -> float:
 
 
 def _colored(key: str, text: str) -> str:
-    return f'<span style="color:{COLORS[key]};font-weight:600">{text}</span>'
+    return swatch(PALETTE[key], text)
 
 
 def tangent_walker(

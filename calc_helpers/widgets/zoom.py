@@ -13,10 +13,18 @@ from matplotlib.ticker import FuncFormatter, MaxNLocator
 
 from .._inputs import ExprLike, as_number
 from ..derivatives import Differentiability, differentiability, prepare
-from ._base import Explorer, StaticCache, freeze_layout, new_figure, pin_axis_labels, swatch
-from .secant import fmt, numeric_function
+from ._base import (
+    PALETTE,
+    Explorer,
+    StaticCache,
+    fmt,
+    freeze_layout,
+    new_figure,
+    numeric_function,
+    pin_axis_labels,
+    swatch,
+)
 
-COLORS = {"curve": "#1f77b4", "ray": "#d62728", "point": "k"}
 SIDE_SAMPLES = 300
 
 VERDICTS = {
@@ -98,9 +106,9 @@ class ZoomExplorer(Explorer):
         ax.yaxis.set_major_formatter(FuncFormatter(_tick))
         ax.tick_params(labelsize=8)
         ax.grid(alpha=0.35)
-        (self.curve,) = ax.plot([], [], color=COLORS["curve"], lw=2.2)
-        (self.rays,) = ax.plot([], [], "--", color=COLORS["ray"], lw=1.2)
-        (self.point,) = ax.plot([], [], "o", color=COLORS["point"], ms=6, zorder=5)
+        (self.curve,) = ax.plot([], [], color=PALETTE["curve"], lw=2.2)
+        (self.rays,) = ax.plot([], [], "--", color=PALETTE["ray"], lw=1.2)
+        (self.point,) = ax.plot([], [], "o", color=PALETTE["point"], ms=6, zorder=5)
         ax.set_xlabel(f"{self.var.name}  (equal scales on both axes)")
         ax.set_ylabel(f"f({self.var.name})")
         # lay out once with the widest tick labels a zoom can show, so none is ever clipped
@@ -188,7 +196,7 @@ class ZoomExplorer(Explorer):
             f"one-sided derivatives (computed): left {_exact(report.left)}, "
             f"right {_exact(report.right)}"
         )
-        verdict = swatch(COLORS["ray"], VERDICTS[report.kind])
+        verdict = swatch(PALETTE["ray"], VERDICTS[report.kind])
         if shape.limits is not None:
             lo, hi = shape.limits
             sides += (

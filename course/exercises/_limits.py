@@ -16,7 +16,7 @@ import sympy as sp
 
 from autograder.answers import Unreadable, read_label, read_number, show
 from autograder.checks_core import run_check
-from autograder.equivalence import same_number
+from autograder.equivalence import CLOSE_FACTOR, REL_TOL, same_number
 from autograder.feedback import Feedback, almost, correct, not_yet
 
 LIMIT_MESSAGES: dict[str, str] = {
@@ -103,7 +103,7 @@ def _judge_limit(
     for wrong, tag in mistakes:
         if wrong is not None and same_number(value, sp.sympify(wrong), rel_tol)[1]:
             return not_yet(*_explain(tag), shown)
-    if expected is not None and same_number(value, expected, 10 * rel_tol)[1]:
+    if expected is not None and same_number(value, expected, CLOSE_FACTOR * rel_tol)[1]:
         return almost(0.0, "close, but not accurate enough: give an exact value.", (), shown)
     if expected is None:
         return not_yet("Compare the limits from the left and from the right first.", (), shown)
@@ -114,7 +114,7 @@ def check_limit(
     answer: Any,
     expected: Any,
     mistakes: Sequence[tuple[Any, str]] = (),
-    rel_tol: float = 1e-3,
+    rel_tol: float = REL_TOL,
     *,
     question: str | None = None,
 ) -> Feedback:

@@ -12,10 +12,9 @@ from calc_helpers import (
     monotonicity,
     real_symbol,
 )
+from calc_helpers.vocabulary import POINT_WORDS
 
 x = real_symbol("x")
-
-CLASS_WORDS = {"local_min": "local minimum", "local_max": "local maximum", "neither": "neither"}
 
 
 def _tex(value) -> str:
@@ -74,7 +73,7 @@ H = x**3 - 3 * x**2 + 2
 _H2 = derivative(H, n=2)
 _H_CLASS = {c: classify_critical_point(H, c) for c in critical_points(H)}
 _H_LINES = "; ".join(
-    f"$f''({_tex(c)}) = {_tex(_H2.subs(x, c))}$, a {CLASS_WORDS[kind]}"
+    f"$f''({_tex(c)}) = {_tex(_H2.subs(x, c))}$, a {POINT_WORDS[kind]}"
     for c, kind in _H_CLASS.items()
 )
 q3 = Exercise.classification(

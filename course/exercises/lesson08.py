@@ -14,6 +14,7 @@ from calc_helpers import (
     inflection_points,
     real_symbol,
 )
+from calc_helpers.vocabulary import POINT_WORDS
 
 x, y = real_symbol("x"), real_symbol("y")
 F = x**4 - 4 * x**3
@@ -22,9 +23,6 @@ _FPP = derivative(F, x, 2)
 _CRIT = critical_points(F, x)
 _KINDS = {c: classify_critical_point(F, c, x) for c in _CRIT}
 _INFL = inflection_points(F, x)
-
-
-_WORDS = {"local_min": "local minimum", "local_max": "local maximum", "neither": "neither"}
 
 
 def _tex(value) -> str:
@@ -61,7 +59,7 @@ q2 = Exercise.classification(
     ],
     solution=(
         "; ".join(
-            f"$x = {_tex(c)}$: **{_WORDS[kind]}** ($f''({_tex(c)}) = {_tex(_FPP.subs(x, c))}$)"
+            f"$x = {_tex(c)}$: **{POINT_WORDS[kind]}** ($f''({_tex(c)}) = {_tex(_FPP.subs(x, c))}$)"
             for c, kind in _KINDS.items()
         )
         + ". At $0$, $f'$ is negative on both sides (the factor $x^2$ does not change sign), "

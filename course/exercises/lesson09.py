@@ -13,13 +13,11 @@ from calc_helpers import (
     monotonicity,
     real_symbol,
 )
+from calc_helpers.vocabulary import POINT_WORDS
 
 x = real_symbol("x")
 G = x**3 - x**2 - 5 * x + 2
 F = x**3 - 6 * x**2 + 9 * x
-
-
-_WORDS = {"local_min": "local minimum", "local_max": "local maximum", "neither": "neither"}
 
 
 def _tex(value) -> str:
@@ -62,7 +60,7 @@ q2 = Exercise.classification(
     ],
     solution=(
         "; ".join(
-            f"$x = {_tex(c)}$: $f''({_tex(c)}) = {_tex(_FPP.subs(x, c))}$, **{_WORDS[kind]}**"
+            f"$x = {_tex(c)}$: $f''({_tex(c)}) = {_tex(_FPP.subs(x, c))}$, **{POINT_WORDS[kind]}**"
             for c, kind in _F_KINDS.items()
         )
         + f". Answer: `{ {int(c): k for c, k in _F_KINDS.items()} }`."

@@ -89,19 +89,14 @@ def _unsafe_entries(folder: Path) -> list[str]:
 
 def _refused_at_collect(submitted: Path) -> list[str]:
     """What collect refused in this submission (its record), read without following links."""
-    path = submitted / REFUSED_FILE
+    text = read_regular(submitted / REFUSED_FILE)
+    if text is None:
+        exists = os.path.lexists(submitted / REFUSED_FILE)
+        return ["(an unreadable collect record)"] if exists else []
     try:
-        fd = os.open(path, os.O_RDONLY | os.O_NOFOLLOW | os.O_NONBLOCK)
-    except OSError:
-        return []
-    try:
-        if not stat.S_ISREG(os.fstat(fd).st_mode):
-            return ["(an unreadable collect record)"]
-        data = json.loads(os.read(fd, 65536).decode("utf-8", "replace"))
+        data = json.loads(text)
     except ValueError:
         return ["(an unreadable collect record)"]
-    finally:
-        os.close(fd)
     items = data.get("refused") if isinstance(data, dict) else None
     return [str(i)[:120] for i in items[:20]] if isinstance(items, list) else []
 

@@ -21,7 +21,7 @@ from collections.abc import Callable
 from concurrent.futures import FIRST_COMPLETED, Future, ThreadPoolExecutor, wait
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
+from typing import Any, Protocol
 
 from ..judging.extraction import RECORD_FILE
 from ..judging.judge import DEFAULT_CHECKER
@@ -127,6 +127,22 @@ def start_zygote(preload: tuple[str, ...], root: Path, log_dir: Path) -> Zygote 
         return None
 
 
+class Backend(Protocol):
+    """Where submissions execute instead of this machine's kernel pools (e.g. Dask)."""
+
+    def open(self, batch: Batch, writer: GradebookWriter) -> None:
+        """Take the batch's execution settings, once, before the first submission."""
+
+    def execute(self, prep: Prepared) -> dict[str, ExecutionResult]:
+        """Run one prepared submission; its results, judged (called from worker threads)."""
+
+    def stop(self) -> None:
+        """The batch was interrupted: give up what is still running."""
+
+    def close(self) -> None:
+        """The batch is over."""
+
+
 class AlreadyRunning(RuntimeError):
     """Another grader holds this assignment's lock."""
 
@@ -140,8 +156,8 @@ class Batch:
                  progress: bool = True, tmp_root: str | None = None,
                  fork: bool = True, root: Path | None = None,
                  zygote: Zygote | None = None, preflight: bool = True,
-                 preflight_only: bool = False) -> None:
-        if workers * (ahead + 1) > 256:
+                 preflight_only: bool = False, backend: Backend | None = None) -> None:
+        if backend is None and workers * (ahead + 1) > 256:
             raise ValueError("at most 256 kernel slots: lower --workers")
         self.course = course
         self.fork = fork and sandbox.mechanism == "bwrap"
@@ -165,6 +181,9 @@ class Batch:
         self.preflight_only = preflight_only
         self.preflight_summary = ""
         self.kernels_started = 0
+        #: executes the submissions elsewhere (None: this machine's kernel pools); the
+        #: preflight canaries always run here, so the solution never leaves this machine
+        self.backend = backend
 
     # -- what to grade ---------------------------------------------------------------------
 
@@ -230,9 +249,11 @@ class Batch:
             self._protected = writer.source_files()
             self._source_dir = self.course.path("source", ".", self.assignment)
             judge_config = self.course.config.JudgeAnswers
-            self.judges = JudgePool(self.workers,
+            self.judges = JudgePool(min(self.workers, os.cpu_count() or 1),
                                     str(judge_config.get("checker", DEFAULT_CHECKER)),
                                     str(judge_config.get("course_root", "")) or None)
+            if self.backend is not None:
+                self.backend.open(self, writer)
             todo, keep = self.plan() if not self.preflight_only else ([], {})
             result = BatchResult(outcomes=dict(keep), skipped=sorted(keep))
             executor = ThreadPoolExecutor(self.workers, thread_name_prefix="grader")
@@ -240,7 +261,7 @@ class Batch:
                 run = executor
                 canaries = preflight.check(
                     self, writer, root / "preflight",
-                    lambda prep: run.submit(self._execute, prep).result())
+                    lambda prep: run.submit(self._execute_here, prep).result())
                 self.preflight_summary = preflight.summary(canaries)
                 log.info(self.preflight_summary)
             bar = _progress(len(todo) + len(keep), len(keep), self.progress)
@@ -275,6 +296,8 @@ class Batch:
             for future in in_flight:
                 future.cancel()
             if in_flight:  # interrupted: stop the running notebooks now (not journaled)
+                if self.backend is not None:
+                    self.backend.stop()
                 with self._pools_lock:
                     for pool in self._pools:
                         pool.kill_all()
@@ -286,6 +309,8 @@ class Batch:
                     pool.close()
                 self._pools = []
             bar.close()
+            if self.backend is not None:
+                self.backend.close()
             if self.judges is not None:
                 self.judges.close()
                 self.judges = None
@@ -345,6 +370,12 @@ class Batch:
         return pool
 
     def _execute(self, prep: Prepared) -> dict[str, ExecutionResult]:
+        """Run each notebook of one submission: on the backend if there is one, else here."""
+        if self.backend is not None:
+            return self.backend.execute(prep)
+        return self._execute_here(prep)
+
+    def _execute_here(self, prep: Prepared) -> dict[str, ExecutionResult]:
         """Run each notebook of one submission, each in its own fresh kernel."""
         pool = self._pool()
         results = {}

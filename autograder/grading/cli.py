@@ -88,6 +88,17 @@ def _grade_options(grade: argparse.ArgumentParser) -> None:
     grade.add_argument("--no-progress", action="store_true", help="no progress bar")
     grade.add_argument("--course", default=".", metavar="DIR",
                        help="the course directory (default: the current one)")
+    grade.add_argument("--dask", default=None, metavar="ADDRESS",
+                       help="execute the submissions on a Dask cluster: a scheduler address "
+                       "(tls://host:8786; tcp:// only on a private network) or local:N for N "
+                       "worker processes here; the gradebook, grading and judging stay here "
+                       "(needs pip install '.[scale]')")
+    grade.add_argument("--tls-ca-file", default=None, metavar="PEM",
+                       help="with --dask tls://...: the CA of the cluster's certificates")
+    grade.add_argument("--tls-cert", default=None, metavar="PEM",
+                       help="with --dask tls://...: this grader's certificate")
+    grade.add_argument("--tls-key", default=None, metavar="PEM",
+                       help="with --dask tls://...: this grader's private key")
 
 
 def _setup_logging(logfile: Path) -> None:
@@ -123,7 +134,9 @@ def cmd_grade(args: argparse.Namespace) -> int:
         sandbox = detect(args.sandbox, limits=limits, modules=preload,
                          protect=[*protect, Path.home()])
     except SandboxUnavailable as exc:
-        if args.command == "preflight":  # only the instructor's own two notebooks run
+        # only the instructor's own two notebooks run here (--dask: submissions run in the
+        # workers' sandboxes)
+        if args.command == "preflight" or args.dask:
             sandbox = detect("none", limits=limits, modules=preload)
             print(f"No sandbox ({exc}): checking the pipeline without one.", file=sys.stderr)
             args.unsafe = True
@@ -147,7 +160,7 @@ def cmd_grade(args: argparse.Namespace) -> int:
     # the kernel fork server loads SymPy and the course while nbgrader's config loads here
     root = make_root()
     zygote = None
-    if sandbox.mechanism == "bwrap" and not args.no_fork:
+    if sandbox.mechanism == "bwrap" and not args.no_fork and not args.dask:
         zygote = start_zygote(preload, root, root)
     try:
         return _grade(args, sandbox, limits, preload, root, zygote)
@@ -202,7 +215,7 @@ def _grade(args: argparse.Namespace, sandbox: Sandbox, limits: Limits,
     only_check = args.command == "preflight"
     batch = Batch(course, args.assignment, sandbox, workers=args.workers,
                   students=args.students, force=args.force, preload=preload,
-                  progress=not args.no_progress, fork=not args.no_fork, root=root,
+                  progress=not args.no_progress, fork=not (args.no_fork or args.dask), root=root,
                   zygote=zygote, preflight_only=only_check)
     if only_check:
         try:
@@ -219,6 +232,13 @@ def _grade(args: argparse.Namespace, sandbox: Sandbox, limits: Limits,
     if not todo:
         print("Nothing to grade (use --force to grade again).", file=sys.stderr)
         return EXIT_OK
+    if args.dask:
+        from .dask_backend import connect
+
+        batch.backend = connect(args, limits, preload)
+        if batch.backend is None:
+            return EXIT_REFUSED
+        batch.workers = batch.backend.slots
     try:
         result = batch.run()
     except AlreadyRunning as exc:
@@ -228,6 +248,8 @@ def _grade(args: argparse.Namespace, sandbox: Sandbox, limits: Limits,
         print(f"Refusing to grade: {exc}", file=sys.stderr)
         return EXIT_REFUSED
     finally:
+        if batch.backend is not None:
+            batch.backend.close()
         zlog = root / "zygote.log"
         if zlog.exists() and zlog.stat().st_size:
             shutil.copyfile(zlog, state / "zygote.log")

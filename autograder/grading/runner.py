@@ -191,8 +191,45 @@ def execute(
     :func:`execution_config` for the per-cell limit). ``client``: a connected kernel client
     to use (from :meth:`WarmKernel.prepare`); it is stopped when execution ends.
     """
+    steps = list(preprocessors or [Execute])
+    at = next((i for i, s in enumerate(steps) if isinstance(s, type) and issubclass(s, Execute)),
+              None)
+    if at is None:  # nothing runs in the kernel
+        result = ExecutionResult(nb=nb, resources=resources)
+        return after_execution(result, steps, config=config, judge_pool=judge_pool)
     start = time.monotonic()
-    steps = preprocessors or [Execute]
+    nb, resources = _apply(steps[:at], nb, resources, config, judge_pool)
+    result = run_notebook(kernel, nb, resources, config=config, limits=limits, client=client)
+    result = after_execution(result, steps[at + 1:], config=config, judge_pool=judge_pool)
+    result.seconds = time.monotonic() - start
+    return result
+
+
+def _apply(steps: list[type], nb: NotebookNode, resources: dict[str, Any], config: Config,
+           judge_pool: Any) -> tuple[NotebookNode, dict[str, Any]]:
+    for step in steps:
+        pp = step(config=config)
+        if isinstance(pp, JudgeAnswers):
+            pp.pool = judge_pool
+        nb, resources = pp(nb, resources)
+    return nb, resources
+
+
+def run_notebook(
+    kernel: WarmKernel,
+    nb: NotebookNode,
+    resources: dict[str, Any],
+    *,
+    config: Config,
+    limits: Limits,
+    client: Any = None,
+) -> ExecutionResult:
+    """Only the execution: ``nb`` through :class:`SandboxedExecute` in ``kernel``.
+
+    The answers are extracted into ``resources``; nothing is judged. The status and flags
+    say how the kernel ended (see :func:`after_execution` for the rest).
+    """
+    start = time.monotonic()
     result = ExecutionResult(nb=nb, resources=resources)
     fired = threading.Event()
 
@@ -203,44 +240,43 @@ def execute(
     timer = threading.Timer(limits.notebook_timeout, on_deadline)
     timer.daemon = True
     watchdog = Watchdog(kernel, limits)
-    ep: SandboxedExecute | None = None
-    for step in steps:
-        if isinstance(step, type) and issubclass(step, Execute):
-            ep = SandboxedExecute(kernel, int(limits.output_mb * 1024 * 1024), config=config)
-            ep.prepared_client = client
-            pp: Any = ep
-            timer.start()
-            watchdog.start()
-        else:
-            pp = step(config=config)
-            if isinstance(pp, JudgeAnswers):
-                pp.pool = judge_pool
-        try:
-            nb, resources = pp(nb, resources)
-        except Exception as exc:  # the kernel stopped, or nbclient gave up on it
-            if pp is not ep:
-                raise
-            watchdog.stop()
-            _classify(result, ep, kernel, exc, fired.is_set(), watchdog.tripped)
-            _mark_unfinished(nb, max(ep.current_index, 0), *_labels(result.status))
-        finally:
-            if pp is ep:
-                timer.cancel()
-                watchdog.stop()
-                _stop_client(ep)
-    if ep is not None:
-        result.flags |= ep.events
-        if watchdog.tripped:
-            result.flags.add(watchdog.tripped_flag)
-        if _any_output(nb, "MemoryError"):
-            result.flags.add("memory_error")
-            if result.status == "graded":
-                result.status = "memory"
-        if _any_output(nb, "BlockingIOError") or _any_output(nb, "Resource temporarily"):
-            result.flags.add("processes_limited")
-    result.checks = _checks_of(resources)
+    ep = SandboxedExecute(kernel, int(limits.output_mb * 1024 * 1024), config=config)
+    ep.prepared_client = client
+    timer.start()
+    watchdog.start()
+    try:
+        nb, resources = ep(nb, resources)
+    except Exception as exc:  # the kernel stopped, or nbclient gave up on it
+        watchdog.stop()
+        _classify(result, ep, kernel, exc, fired.is_set(), watchdog.tripped)
+        _mark_unfinished(nb, max(ep.current_index, 0), *_labels(result.status))
+    finally:
+        timer.cancel()
+        watchdog.stop()
+        _stop_client(ep)
+    result.flags |= ep.events
+    if watchdog.tripped:
+        result.flags.add(watchdog.tripped_flag)
     result.nb, result.resources = nb, resources
     result.seconds = time.monotonic() - start
+    return result
+
+
+def after_execution(result: ExecutionResult, steps: list[type], *, config: Config,
+                    judge_pool: Any = None) -> ExecutionResult:
+    """The preprocessors after Execute (the judge among them), then what the outputs show.
+
+    Runs in the grader's process, never in the kernel's: on a Dask worker's result too.
+    """
+    nb, resources = _apply(steps, result.nb, result.resources, config, judge_pool)
+    if _any_output(nb, "MemoryError"):
+        result.flags.add("memory_error")
+        if result.status == "graded":
+            result.status = "memory"
+    if _any_output(nb, "BlockingIOError") or _any_output(nb, "Resource temporarily"):
+        result.flags.add("processes_limited")
+    result.checks = _checks_of(resources)
+    result.nb, result.resources = nb, resources
     return result
 
 

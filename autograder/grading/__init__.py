@@ -13,6 +13,9 @@
 * :mod:`.speedups` - two result-neutral caches for nbgrader in the grading process;
 * :mod:`.outcomes` - the outcome of each submission and the resumable journal;
 * :mod:`.batch` - the parallel run with its progress bar;
+* :mod:`.dask_backend`, :mod:`.dask_worker`, :mod:`.dask_protocol` - ``--dask``: the
+  notebooks execute on a Dask cluster's sandboxed workers, grades stay here (imports Dask
+  only then);
 * :mod:`.report` - the per-question CSV and the HTML class report.
 
 Nothing here is imported by ``import autograder``: the checks stay light in a kernel.

@@ -52,6 +52,8 @@ EXECUTE_SECTIONS = ("Execute", "ExecutePreprocessor", "NotebookClient", "NbGrade
 MAX_PROVIDED_BYTES = 16 * 1024 * 1024
 #: Reply bytes allowed beyond the notebooks sent, per notebook (errors, metadata, JSON).
 REPLY_SLACK = 1024 * 1024
+#: Reply bytes allowed per cell (an error kept past the output cap, execution metadata).
+CELL_SLACK = 8192
 
 
 class Refused(ValueError):
@@ -139,10 +141,12 @@ def make_task(prep: Any, *, limits: Limits, settings: dict[str, dict[str, Any]],
         "limits": asdict(limits), "settings": settings,
     }
     data = json.dumps(task).encode("utf-8")
+    # past the output cap a cell still keeps its error (trimmed): CELL_SLACK per cell
+    cells = sum(len(job.nb.cells) for job in prep.jobs)
     per_notebook = (int(limits.output_mb * 1024 * 1024) * 2 + REPLY_SLACK
                     + MAX_EXTRACTION_BYTES * max((len(n["specs"]) for n in notebooks),
                                                  default=0))
-    limit = len(data) + per_notebook * max(1, len(notebooks))
+    limit = len(data) + per_notebook * max(1, len(notebooks)) + CELL_SLACK * cells
     sent = Sent(token, prep.student, prep.outcome.assignment,
                 tuple(job.notebook for job in prep.jobs), limit)
     return data, sent

@@ -7,6 +7,11 @@ the speed-up. Results also go to ``bench/results/grading.json``.
 
     .venv/bin/python bench/bench_grading.py            # 60 submissions of ps1
     .venv/bin/python bench/bench_grading.py -n 12 --workers 2
+    .venv/bin/python bench/bench_grading.py --dask local:2   # also on a Dask LocalCluster
+
+With ``--dask ADDRESS`` a third copy is graded with ``--dask ADDRESS`` (``local:2``: two
+worker processes here): its seconds, submissions per second, the grader's own serial time
+per submission (prepare + finish, from the grading log) and the grades, checked like the rest.
 """
 
 from __future__ import annotations
@@ -15,6 +20,7 @@ import argparse
 import importlib.util
 import json
 import os
+import re
 import shutil
 import subprocess
 import sys
@@ -85,6 +91,25 @@ def timed(cmd: list[str], cwd: Path, env: dict[str, str]) -> tuple[float, Any]:
     return time.monotonic() - start, res
 
 
+def batch_seconds(stderr: str) -> float | None:
+    """The grader's own "Done in X s" (the batch, without process and cluster start-up)."""
+    found = re.search(r"Done in ([0-9.]+) s", stderr)
+    return float(found.group(1)) if found else None
+
+
+def writer_seconds(course: Path, assignment: str) -> float | None:
+    """Mean serial seconds per submission of the single writer (prepare + finish)."""
+    log = course / "autograded" / ".autograder" / assignment / "grading.log"
+    if not log.exists():
+        return None
+    text = log.read_text(errors="replace")
+    prepared = [float(x) for x in re.findall(r": prepared in ([0-9.]+) s", text)]
+    finished = [float(x) for x in re.findall(r": finished in ([0-9.]+) s", text)]
+    if not prepared or not finished:
+        return None
+    return sum(prepared) / len(prepared) + sum(finished) / len(finished)
+
+
 def main(argv: list[str] | None = None) -> int:
     """Run the benchmark; exit 1 if a grade differs or a command fails."""
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
@@ -92,6 +117,8 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--assignment", default="ps1_limits_and_derivatives")
     parser.add_argument("--workers", type=int, default=os.cpu_count() or 1)
     parser.add_argument("--keep", action="store_true", help="keep the temporary courses")
+    parser.add_argument("--dask", default=None, metavar="ADDRESS",
+                        help="also grade with --dask ADDRESS (e.g. local:2)")
     args = parser.parse_args(argv)
     support = _support()
     tmp = Path(tempfile.mkdtemp(prefix="bench-grading-"))
@@ -99,6 +126,8 @@ def main(argv: list[str] | None = None) -> int:
         t0 = time.monotonic()
         kinds = build(tmp / "plain", args.assignment, args.n, support)
         shutil.copytree(tmp / "plain", tmp / "ours")
+        if args.dask:
+            shutil.copytree(tmp / "plain", tmp / "dask")
         print(f"built {args.n} submissions of {args.assignment} in "
               f"{time.monotonic() - t0:.1f} s", flush=True)
         env = support.nbgrader_env(tmp / "exchange")
@@ -109,13 +138,21 @@ def main(argv: list[str] | None = None) -> int:
                               "--workers", str(args.workers), "--no-progress"],
                              tmp / "ours", env)
         print(f"python -m autograder grade --workers {args.workers}: {ours_s:.1f} s", flush=True)
-        failed = [name for name, res in (("nbgrader", plain), ("autograder", ours))
-                  if res.returncode != 0]
+        runs = {"nbgrader": plain, "autograder": ours}
+        if args.dask:
+            dask_s, runs["dask"] = timed([sys.executable, "-m", "autograder", "grade",
+                                          args.assignment, "--dask", args.dask,
+                                          "--no-progress"], tmp / "dask", env)
+            print(f"python -m autograder grade --dask {args.dask}: {dask_s:.1f} s", flush=True)
+        failed = [name for name, res in runs.items() if res.returncode != 0]
         for name in failed:
-            res = plain if name == "nbgrader" else ours
-            print(f"{name} exited {res.returncode}:\n{res.stderr[-3000:]}", file=sys.stderr)
+            print(f"{name} exited {runs[name].returncode}:\n{runs[name].stderr[-3000:]}",
+                  file=sys.stderr)
         a, b = scores(tmp / "plain", args.assignment), scores(tmp / "ours", args.assignment)
         differ = sorted(s for s in kinds if a.get(s) != b.get(s))
+        if args.dask:
+            c = scores(tmp / "dask", args.assignment)
+            differ = sorted(set(differ) | {s for s in kinds if a.get(s) != c.get(s)})
         by_kind = {k: sorted({a[s]["total"] for s in kinds if kinds[s] == k and s in a})
                    for k in KINDS}
         result = {
@@ -127,13 +164,32 @@ def main(argv: list[str] | None = None) -> int:
             "speedup": round(plain_s / ours_s, 2), "grades_identical": not differ,
             "differing_students": differ[:20], "totals_by_kind": by_kind,
             "load_average": os.getloadavg(),
+            "autograder_submissions_per_second": round(args.n / ours_s, 3),
+            "autograder_batch_seconds": batch_seconds(ours.stderr),
+            "autograder_writer_s_per_submission": writer_seconds(tmp / "ours", args.assignment),
         }
+        if args.dask:
+            result.update({
+                "dask": args.dask, "dask_seconds": round(dask_s, 2),
+                "dask_batch_seconds": batch_seconds(runs["dask"].stderr),
+                "dask_s_per_submission": round(dask_s / args.n, 3),
+                "dask_submissions_per_second": round(args.n / dask_s, 3),
+                "dask_speedup": round(plain_s / dask_s, 2),
+                "dask_writer_s_per_submission": writer_seconds(tmp / "dask", args.assignment),
+            })
         out = REPO / "bench" / "results"
         out.mkdir(parents=True, exist_ok=True)
         (out / "grading.json").write_text(json.dumps(result, indent=1) + "\n")
         print(f"\n{args.n} submissions: nbgrader {plain_s:.1f} s "
               f"({plain_s / args.n:.2f} s/submission), autograder {ours_s:.1f} s "
               f"({ours_s / args.n:.2f} s/submission): {plain_s / ours_s:.2f}x faster")
+        print(f"submissions per second: nbgrader {args.n / plain_s:.2f}, "
+              f"autograder {args.n / ours_s:.2f}")
+        if args.dask:
+            print(f"--dask {args.dask}: {dask_s:.1f} s ({args.n / dask_s:.2f} submissions/s, "
+                  f"batch {result['dask_batch_seconds']} s): {plain_s / dask_s:.2f}x faster "
+                  f"than nbgrader; the grader's serial time "
+                  f"{result['dask_writer_s_per_submission']} s per submission")
         print(f"grades identical: {not differ}; totals by kind: {by_kind}")
         print(f"load average during the run: {os.getloadavg()}")
         if differ:

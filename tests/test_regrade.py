@@ -272,3 +272,19 @@ def test_bad_record_refuses_the_decision(variants, case):
     # the grades the student had (if any) are left exactly as they were
     assert "w_garbled" in variants.default_state  # one had grades
     assert variants.state.get(case.student) == variants.default_state.get(case.student)
+
+
+def test_a_regrade_without_the_decision_says_it_drops_it(variants):
+    """A later --force run without the option grades against the student's own variant:
+    the command says so for the students last graded with the decision."""
+    from autograder.grading import cli
+    from autograder.grading.batch import Batch
+    from autograder.grading.course import Course
+    from autograder.grading.sandbox import Limits, Sandbox
+
+    batch = Batch(Course.open(variants.root), demo.ASSIGNMENT, Sandbox("none", Limits()),
+                  workers=1, students="v_*", force=True)
+    todo, _ = batch.plan()
+    note = cli._decisions_dropped(batch, todo)
+    assert "v_selfstudy" in note and "--variant-from-worked-by" in note
+    assert cli._decisions_dropped(batch, ["w_garbled"]) == ""  # never graded with it

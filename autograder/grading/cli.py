@@ -255,6 +255,9 @@ def _grade(args: argparse.Namespace, sandbox: Sandbox, limits: Limits,
     if refused:
         print(refused, file=sys.stderr)
         return EXIT_REFUSED
+    dropped = _decisions_dropped(batch, todo)
+    if dropped:
+        print(dropped, file=sys.stderr)
     print(f"Grading {args.assignment}: {len(todo)} to grade, {len(keep)} already done; "
           f"{batch.workers} workers; sandbox: {sandbox.detail}; limits: {limits.describe()}; "
           f"enforced by rlimits and a {WATCHDOG}", file=sys.stderr)
@@ -333,6 +336,19 @@ def _regrade_refusals(args: argparse.Namespace, batch: Batch, todo: list[str]) -
             "keeping the rest: " + "; ".join(problems[:20])
             + ("; ..." if len(problems) > 20 else "")
             + ". Regrade their whole submission first (without --questions).")
+
+
+def _decisions_dropped(batch: Batch, todo: list[str]) -> str:
+    """A note when this run regrades, without the decision, students graded with it."""
+    if batch.regrade is not None and batch.regrade.variant_from_worked_by:
+        return ""
+    done = batch.journal.load()
+    names = [s for s in todo if s in done and "variant_from_worked_by" in done[s].flags]
+    if not names:
+        return ""
+    return (f"Note: {', '.join(names[:20])} {'was' if len(names) == 1 else 'were'} last graded "
+            "against the variant of their .worked_by.json by your decision; this run grades "
+            "against their own variant (add --variant-from-worked-by to keep the decision).")
 
 
 def cmd_report(args: argparse.Namespace) -> int:

@@ -21,7 +21,7 @@ from collections.abc import Callable
 from concurrent.futures import FIRST_COMPLETED, Future, ThreadPoolExecutor, wait
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from ..judging.extraction import RECORD_FILE
 from ..judging.judge import DEFAULT_CHECKER
@@ -34,6 +34,9 @@ from .pool import BASE_ENV, KernelPool
 from .runner import ExecutionResult, execute, execution_config
 from .sandbox import Sandbox
 from .zygote import Zygote
+
+if TYPE_CHECKING:
+    from .regrade import Regrade
 
 log = logging.getLogger("autograder.grading")
 
@@ -57,15 +60,16 @@ class BatchResult:
         return dict(Counter(o.status for o in self.outcomes.values()))
 
 
-def _student_env(student: str) -> dict[str, str]:
+def _student_env(student: str, resources: dict[str, Any]) -> dict[str, str]:
     """Variables telling the notebook's visible checks which student is graded.
 
-    Only the feedback shown in the notebook uses them: the judge takes the student from the
-    grader, never from the kernel.
+    Only the feedback shown in the notebook uses them: the judge takes the student (and the
+    variant an instructor's decision chose) from the grader, never from the kernel.
     """
     from ..nbgrader_support import GRADED_ENV
 
-    return {"NBGRADER_STUDENT": student, GRADED_ENV: student}
+    variant = (resources.get("dfml") or {}).get("variant_of") or student
+    return {"NBGRADER_STUDENT": student, GRADED_ENV: variant}
 
 
 def precompile(modules: tuple[str, ...], cache: Path) -> None:
@@ -140,7 +144,7 @@ class Batch:
                  progress: bool = True, tmp_root: str | None = None,
                  fork: bool = True, root: Path | None = None,
                  zygote: Zygote | None = None, preflight: bool = True,
-                 preflight_only: bool = False) -> None:
+                 preflight_only: bool = False, regrade: Regrade | None = None) -> None:
         if workers * (ahead + 1) > 256:
             raise ValueError("at most 256 kernel slots: lower --workers")
         self.course = course
@@ -163,6 +167,8 @@ class Batch:
         self.judges: JudgePool | None = None
         self.preflight = preflight or preflight_only
         self.preflight_only = preflight_only
+        #: the instructor's regrade decisions (--questions, --variant-from-worked-by)
+        self.regrade = regrade
         self.preflight_summary = ""
         self.kernels_started = 0
 
@@ -225,6 +231,8 @@ class Batch:
             writer = GradebookWriter(self.course, self.assignment, self.journal,
                                      sandbox=self.sandbox.mechanism, shadowed=self.preload,
                                      scratch=root)
+            if self.regrade is not None:
+                writer.before_journal = self.regrade.after
             self._steps = writer.execute_steps
             self._exec_config = execution_config(self.course.config, self.sandbox.limits)
             self._protected = writer.source_files()
@@ -316,7 +324,11 @@ class Batch:
         self.journal.forget(student)
         try:
             t0 = time.monotonic()
+            if self.regrade is not None:
+                self.regrade.before(student)
             prep = writer.prepare(student)
+            if self.regrade is not None:
+                self.regrade.prepared(prep)
             log.info("%s: prepared in %.2f s", student, time.monotonic() - t0)
             return prep
         except Exception as exc:  # an unexpected failure preparing one student
@@ -356,7 +368,7 @@ class Batch:
                 _copy_files(self._source_dir, kernel.slot.work, kernel.slot.uid,
                             self._protected)
                 _give_record(job.resources, kernel.slot.work)
-                client = kernel.prepare(_student_env(prep.student))
+                client = kernel.prepare(_student_env(prep.student, job.resources))
                 t1 = time.monotonic()
                 result = execute(
                     kernel,

@@ -211,6 +211,9 @@ class GradebookWriter:
         self.journal = journal
         self.sandbox = sandbox
         self._Gradebook = Gradebook
+        #: called with each Prepared right before its scores are read back and journaled
+        #: (a question regrade puts back the cells it keeps: :mod:`.regrade`)
+        self.before_journal: Callable[[Prepared], None] | None = None
 
         class _Autograde(Autograde):
             """nbgrader's converter, reading a cleaned copy of a submission when needed."""
@@ -457,6 +460,8 @@ class GradebookWriter:
             outcome.set_status("error")
             outcome.detail = f"{type(exc).__name__}: {exc}"[:300]
             self._zero(prep.student, [job.notebook for job in prep.jobs])
+        if self.before_journal is not None:
+            self.before_journal(prep)
         self._read_back(outcome)
         outcome.seconds = round(time.monotonic() - prep.started, 3)
         self.journal.write(outcome)

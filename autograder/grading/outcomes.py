@@ -25,7 +25,8 @@ Flags: ``tampered_cells_restored`` (a locked/test cell was edited: nbgrader rest
 interrupted), ``memory_error``, ``output_limited`` (output beyond the cap was dropped),
 ``processes_limited`` (hit the process limit), ``manual_grading`` (cells wait for a manual
 grade), ``unsafe_files_removed`` (submitted links, special files, or files named like the
-graders' modules were left out).
+graders' modules were left out), ``variant_from_worked_by`` (graded against the variant of
+the identity the notebook was worked under, by the instructor's decision).
 """
 
 from __future__ import annotations
@@ -50,6 +51,7 @@ FLAGS = (
     "unsafe_files_removed",
     "disk_limited",
     "not_judged",
+    "variant_from_worked_by",
 )
 #: Flags that mean a person should look at the submission.
 HUMAN_FLAGS = frozenset(

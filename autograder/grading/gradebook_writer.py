@@ -49,9 +49,9 @@ from .outcomes import Journal, Outcome
 from .runner import ExecutionResult
 from .sanitizing import (
     Sanitizer,
+    as_read_back,
     as_text,
     changes,
-    copy_as_written,
     grade_id_of,
     read_notebook,
     remove_duplicates,
@@ -368,7 +368,7 @@ class GradebookWriter:
         prep.dest.mkdir(parents=True, exist_ok=True)
         # the graded notebook is written when the submission is saved (or, if saving fails,
         # this sanitized one): the kernel runs a copy in its own folder, never this file
-        return NotebookJob(notebook, copy_as_written(nb), resources)
+        return NotebookJob(notebook, as_read_back(nb), resources)
 
     def _malformed(self, prep: Prepared, notebook: str, why: str) -> None:
         prep.outcome.set_status("malformed")

@@ -37,6 +37,7 @@ def read_notebook_text(text: str) -> NotebookNode:
     try:  # nbformat.reads without parsing again (its validation only logs)
         version, minor = nbformat.reader.get_version(data)
         nb = nbformat.convert(nbformat.versions[version].to_notebook_json(data, minor=minor), 4)
+        normalize(nb)
     except Exception as exc:  # nbformat's many reader errors
         raise ValueError(f"unreadable notebook: {type(exc).__name__}: {exc}"[:200]) from None
     for cell in nb.cells:
@@ -104,6 +105,26 @@ def changes(
     return missing, tampered
 
 
+def normalize(nb: NotebookNode) -> None:
+    """What nbformat's validation changes in a notebook: missing and duplicate cell ids.
+
+    ``nbformat.reads`` and ``nbformat.writes`` validate, and validating gives a cell without
+    an id, or with another cell's id, a new one. That is done here without the validation
+    proper (which only logs).
+    """
+    from nbformat import validator
+
+    version, minor = nbformat.reader.get_version(nb)
+    repair = getattr(validator, "_normalize", None)
+    if repair is None:  # another nbformat: validate as it does, errors only logged
+        try:
+            nbformat.validate(nb)
+        except nbformat.ValidationError:
+            pass
+        return
+    repair(nb, version, minor, True, relax_add_props=False, strip_invalid_metadata=False)
+
+
 def as_text(nb: NotebookNode) -> str:
     """``nbformat.writes(nb)``: the same text, without its validation (which only logs).
 
@@ -113,6 +134,7 @@ def as_text(nb: NotebookNode) -> str:
     from nbformat.v4.nbjson import BytesEncoder
     from nbformat.v4.rwbase import split_lines, strip_transient
 
+    normalize(nb)
     version, _ = nbformat.reader.get_version(nb)
     if version != 4:
         return nbformat.versions[version].writes_json(nb)
@@ -121,17 +143,16 @@ def as_text(nb: NotebookNode) -> str:
                       sort_keys=True, separators=(",", ": "), ensure_ascii=False)
 
 
-def copy_as_written(nb: NotebookNode) -> NotebookNode:
-    """The notebook as reading back ``nbformat.writes(nb)`` gives it, without the round trip.
+def as_read_back(nb: NotebookNode) -> NotebookNode:
+    """``nb`` made what reading back ``nbformat.writes(nb)`` gives, in place, without the trip.
 
-    Writing drops transient data (``strip_transient``) and splits strings into lines that
-    reading joins again: a deep copy with the transient data stripped is the same notebook.
+    Writing gives missing or duplicate cell ids new ones (:func:`normalize`) and drops the
+    transient data; reading joins strings split into lines again.
     """
-    from nbformat.v4.nbjson import BytesEncoder
     from nbformat.v4.rwbase import rejoin_lines, strip_transient
 
-    data = json.loads(json.dumps(nb, cls=BytesEncoder))
-    return strip_transient(rejoin_lines(nbformat.from_dict(data)))
+    normalize(nb)
+    return strip_transient(rejoin_lines(nb))
 
 
 class Sanitizer:

@@ -12,7 +12,8 @@ dominate its CPU time:
   submits the same few cell metadata, so an instance found valid is remembered (by its
   JSON text) and not checked again; an invalid one is checked every time;
 * every ``MetadataValidator()`` (one per CheckCellMetadata run) reads its schema file: the
-  file is read once here.
+  file is read once here; and a cell whose type and nbgrader metadata already passed the
+  check is not checked again.
 
 :func:`install` applies them to this process only (the plain ``nbgrader`` command is
 untouched); the tests compare every honest grade with plain ``nbgrader autograde``.
@@ -96,4 +97,34 @@ def install() -> None:
             self.schema = schemas[self.schema_version]  # nbgrader only reads it
 
         common.BaseMetadataValidator.__init__ = cached_schema
+        _remember_valid_cells()
         _installed = True
+
+
+def _remember_valid_cells() -> None:
+    """nbgrader's cell check, done once per (cell type, nbgrader metadata) that passes it.
+
+    ``MetadataValidatorV3.validate_cell`` reads nothing else of a cell (the source only for
+    its error messages); a cell whose metadata names another cell type gets its warning
+    every time.
+    """
+    from nbgrader.nbgraderformat import v3
+
+    check = v3.MetadataValidatorV3.validate_cell
+    valid: set[tuple[str, str]] = set()
+
+    def validate_cell(self: Any, cell: Any) -> None:
+        meta = cell.metadata.get("nbgrader") if "nbgrader" in cell.metadata else None
+        try:
+            key = (cell.cell_type, json.dumps(meta, sort_keys=True)) if meta else None
+        except (TypeError, ValueError):
+            key = None
+        if key is not None and key in valid:
+            return
+        check(self, cell)
+        if key is not None and meta.get("cell_type", cell.cell_type) == cell.cell_type:
+            if len(valid) > 10_000:
+                valid.clear()
+            valid.add(key)
+
+    v3.MetadataValidatorV3.validate_cell = validate_cell

@@ -25,6 +25,7 @@ from __future__ import annotations
 
 import os
 import re
+from functools import lru_cache
 from pathlib import Path
 from typing import Any
 
@@ -83,6 +84,7 @@ def split_hidden(source: str) -> tuple[str, list[str]]:
     return "\n".join(kept), hidden
 
 
+@lru_cache(maxsize=1024)
 def released_source(source: str) -> str:
     """A cell's source as ``generate_assignment`` releases it (hidden regions removed)."""
     from nbformat.v4 import new_code_cell

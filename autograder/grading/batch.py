@@ -2,7 +2,9 @@
 
 The main thread is the only gradebook writer (:mod:`.gradebook_writer`); ``workers`` threads
 each drive one warm kernel pool (:mod:`.pool`) and run notebooks (:mod:`.runner`). At most
-``2 * workers`` submissions are in flight, so a batch of any size uses bounded memory.
+``2 * workers`` submissions are in flight, so a batch of any size uses bounded memory. The
+writer commits finished submissions in batches (when its queue is full or has waited a
+second) and journals each outcome only after its commit.
 """
 
 from __future__ import annotations
@@ -253,6 +255,11 @@ class Batch:
                 log.info(self.preflight_summary)
             bar = _progress(len(todo) + len(keep), len(keep), self.progress)
             queue = iter(todo)
+
+            def record(outcomes: list[Outcome]) -> None:
+                for outcome in outcomes:
+                    self._record(outcome, result, bar, on_outcome)
+
             while True:
                 while len(in_flight) < 2 * self.workers:
                     student = next(queue, None)
@@ -262,10 +269,13 @@ class Batch:
                     if prep.jobs:
                         in_flight[executor.submit(self._execute, prep)] = prep
                     else:  # nothing to run (malformed): finished right away
-                        self._record(writer.finish(prep, {}), result, bar, on_outcome)
+                        record(writer.submit(prep, {}))
                 if not in_flight:
                     break
-                finished, _ = wait(list(in_flight), return_when=FIRST_COMPLETED)
+                # the writer commits (and journals) its queue when it is full or has waited
+                # long enough: wake up for that even if no submission finishes meanwhile
+                finished, _ = wait(list(in_flight), timeout=writer.due(),
+                                   return_when=FIRST_COMPLETED)
                 for future in finished:
                     prep = in_flight.pop(future)
                     try:
@@ -276,9 +286,11 @@ class Batch:
                             nb=job.nb, resources=job.resources, status="error",
                             detail=f"{type(exc).__name__}: {exc}"[:300]) for job in prep.jobs}
                     t0 = time.monotonic()
-                    outcome = writer.finish(prep, results)
-                    log.info("%s: finished in %.2f s", prep.student, time.monotonic() - t0)
-                    self._record(outcome, result, bar, on_outcome)
+                    record(writer.submit(prep, results))
+                    log.info("%s: saved in %.3f s", prep.student, time.monotonic() - t0)
+                if writer.due() == 0.0:
+                    record(self._flush(writer))
+            record(self._flush(writer))
         finally:
             for future in in_flight:
                 future.cancel()
@@ -286,6 +298,11 @@ class Batch:
                 with self._pools_lock:
                     for pool in self._pools:
                         pool.kill_all()
+            if writer is not None and writer.pending:  # interrupted: keep what is finished
+                try:
+                    self._flush(writer)
+                except Exception:  # noqa: BLE001 - not journaled: graded again next run
+                    log.exception("committing the last finished submissions failed")
             if executor is not None:
                 executor.shutdown(wait=True, cancel_futures=True)
             with self._pools_lock:
@@ -319,6 +336,16 @@ class Batch:
                             refresh=False)
         if on_outcome is not None:
             on_outcome(outcome)
+
+    @staticmethod
+    def _flush(writer: GradebookWriter) -> list[Outcome]:
+        """Commit and journal the writer's queue (the only place outcomes become final)."""
+        t0 = time.monotonic()
+        outcomes = writer.flush()
+        if outcomes:
+            log.info("committed %d submissions in %.3f s", len(outcomes),
+                     time.monotonic() - t0)
+        return outcomes
 
     def _prepare(self, writer: GradebookWriter, student: str) -> Prepared:
         self.journal.forget(student)

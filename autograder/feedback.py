@@ -12,6 +12,8 @@ import os
 import sys
 from dataclasses import dataclass, field
 
+from .misconceptions import MESSAGES
+
 STATES = ("correct", "almost", "not_yet", "not_attempted", "cannot_read")
 
 _HEADLINES = {
@@ -91,7 +93,8 @@ class Feedback:
     Raises
     ------
     ValueError
-        If `state` is not one of ``STATES`` or `score` is outside [0, 1].
+        If `state` is not one of ``STATES``, `score` is outside [0, 1] or a tag is not one of
+        ``autograder.TAGS`` (every tag a check reports is defined, with its message, there).
 
     Examples
     --------
@@ -120,6 +123,9 @@ class Feedback:
         if not 0.0 <= self.score <= 1.0:
             raise ValueError(f"score must be in [0, 1], got {self.score!r}")
         object.__setattr__(self, "tags", tuple(self.tags))
+        unknown = [tag for tag in self.tags if tag not in MESSAGES]
+        if unknown:
+            raise ValueError(f"unknown misconception tags {unknown}; see autograder.TAGS")
 
     def __bool__(self) -> bool:
         return self.correct

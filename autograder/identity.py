@@ -26,6 +26,7 @@ from __future__ import annotations
 import hashlib
 import json
 import os
+import re
 from collections.abc import Mapping
 from dataclasses import dataclass
 from datetime import UTC, datetime
@@ -38,6 +39,9 @@ STUDENT_ENV = "DFML_STUDENT_ID"
 GRADED_ENV = "DFML_GRADED_STUDENT"  # set in the grading kernel's environment at launch
 GRADED_FOLDER_ENV = "DFML_GRADED_FOLDER"  # the graded notebook's folder, likewise
 RECORD_FILE = ".worked_by.json"
+#: What an identity may look like: an id nbgrader and a unix login both accept (the roster's
+#: syntax), which includes the self-study default. Bounded, no slashes, spaces or newlines.
+IDENTITY_PATTERN = re.compile(r"[A-Za-z0-9_][A-Za-z0-9_.@-]{0,127}")
 
 SOURCES = {
     "nbgrader": "the student id nbgrader is grading",
@@ -66,6 +70,15 @@ class Identity:
     def describe(self) -> str:
         """'alice' (your JupyterHub user name)."""
         return f"'{self.student}' ({SOURCES[self.source]})"
+
+
+def valid_identity(name: object) -> bool:
+    """Whether `name` is a plain identity string of the allowed syntax.
+
+    >>> valid_identity("self-study"), valid_identity("../alice"), valid_identity("a\\nb")
+    (True, False, False)
+    """
+    return isinstance(name, str) and IDENTITY_PATTERN.fullmatch(name) is not None
 
 
 def student_from_autograde_folder(folder: str | os.PathLike) -> str | None:

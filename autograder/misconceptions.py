@@ -98,6 +98,40 @@ MESSAGES: dict[str, str] = {
         "That is Newton's step for solving f(x) = 0, x - f(x)/f'(x). To minimise f, Newton's "
         "method solves f'(x) = 0 instead: the step is x - f'(x)/f''(x)."
     ),
+    # limits and continuity (lesson 2's checks, course/exercises/_limits.py)
+    "limit_needs_value": (
+        "The limit does not look at f(a): it asks which number f(x) approaches as x gets close "
+        "to a, with x never equal to a. A formula that gives 0/0 at a says nothing yet: "
+        "simplify it for x different from a (cancel the common factor), then let x approach a."
+    ),
+    "indeterminate_evaluated": (
+        "0/0 is not a number (not 0, not 1): it only says that this form of the formula cannot "
+        "be evaluated at a. Simplify for x different from a first."
+    ),
+    "limit_is_value": (
+        "A one-sided limit uses only the values on that side of a: from the left, only x < a. "
+        "The value f(a) and the formula for the other side do not count."
+    ),
+    "one_side_only": (
+        "The (two-sided) limit exists only when the limits from the left and from the right "
+        "are the same number; compare both sides before answering."
+    ),
+    "averaged_sides": (
+        "The limit is not the average of the two one-sided limits: when they differ, there is "
+        "no single number that f(x) approaches, and the limit does not exist."
+    ),
+    "hole_called_jump": (
+        "A hole (a removable discontinuity) has a limit: both sides approach the same number, "
+        "only f(a) is missing or different. A jump has one-sided limits that differ."
+    ),
+    "jump_called_hole": (
+        "A removable discontinuity (a hole) needs both one-sided limits to be the same number; "
+        "here compare the limit from the left with the limit from the right."
+    ),
+    "continuity_needs_three": (
+        "Continuous at a needs all three conditions: f(a) is defined, the limit at a exists, "
+        "and the two are equal. Check each one at this point."
+    ),
 }
 
 # Added to a tag's message only where it applies (see `notes_for`).

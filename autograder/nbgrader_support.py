@@ -25,6 +25,7 @@ from __future__ import annotations
 
 import os
 import re
+from functools import lru_cache
 from pathlib import Path
 from typing import Any
 
@@ -83,6 +84,7 @@ def split_hidden(source: str) -> tuple[str, list[str]]:
     return "\n".join(kept), hidden
 
 
+@lru_cache(maxsize=1024)
 def released_source(source: str) -> str:
     """A cell's source as ``generate_assignment`` releases it (hidden regions removed)."""
     from nbformat.v4 import new_code_cell
@@ -181,9 +183,11 @@ class RestoreCells(OverwriteCells):
 
 
 def graded_environment(resources: dict[str, Any]) -> dict[str, str]:
-    """Variables for the grading kernel: whom the visible checks show feedback for."""
+    """Variables for the grading kernel: whom the visible checks show feedback for (the
+    variant an instructor's decision chose, else the graded student)."""
     folder = resources.get("metadata", {}).get("path") or "."
-    return {GRADED_ENV: resources["nbgrader"]["student"],
+    variant = dfml_state(resources).get("variant_of") or resources["nbgrader"]["student"]
+    return {GRADED_ENV: variant,
             GRADED_FOLDER_ENV: str(Path(folder).resolve())}
 
 
@@ -246,6 +250,11 @@ class JudgeAnswers(NbGraderPreprocessor):
     Runs after execution and before SaveAutoGrades. The outputs of every graded code cell
     are replaced: a judged cell shows the judge's message and ends with the points earned
     (nbgrader's partial credit); a graded cell with no spec shows an error (0 points).
+
+    The answers are checked against the graded student's variant, unless the class grader
+    put an instructor's decision in the resources (``variant_of``, from a validated identity
+    record, and its ``decision`` sentence, added to every message): then against that
+    identity's variant, and the record's mismatch notice no longer applies.
     """
 
     checker = Unicode(
@@ -269,9 +278,11 @@ class JudgeAnswers(NbGraderPreprocessor):
         info = resources["nbgrader"]
         if "record" not in state:
             state["record"] = submitted_record(self.config, info["student"], info["assignment"])
+        variant_of = state.get("variant_of")
         kwargs = dict(checker=self.checker, course_root=self.course_root or None,
-                      assignment=info["assignment"], student=info["student"], specs=specs,
-                      points=points, extracted=extracted, record=state["record"])
+                      assignment=info["assignment"], student=variant_of or info["student"],
+                      specs=specs, points=points, extracted=extracted,
+                      record=None if variant_of else state["record"])
         try:
             verdicts = (self.pool.judge(**kwargs) if self.pool is not None
                         else judge_notebook(**kwargs))
@@ -284,6 +295,9 @@ class JudgeAnswers(NbGraderPreprocessor):
                 ).to_json()
                 for s in specs
             }
+        decision = state.get("decision") if variant_of else None
+        for found in verdicts.values() if decision else ():
+            found["message"] = f"{found.get('message') or ''}\n{decision}".strip()
         state["verdicts"] = verdicts
         unjudged = []
         for cell in nb.cells:
@@ -366,14 +380,15 @@ class RecordVerdicts(NbGraderPreprocessor):
     Cells that did not run or could not be checked (and graded cells without a spec) are
     marked "needs manual grade"; cells a person had already graded stay settled (see
     :class:`KeepManualGrades`); a notebook worked under another identity gets the notice
-    as the automatic comment of each answer cell (shown in the formgrader and the feedback).
+    as the automatic comment of each answer cell (shown in the formgrader and the feedback),
+    and so does an instructor's decision to grade against the variant it was worked under.
     """
 
     def preprocess(self, nb: NotebookNode, resources: dict) -> tuple:
         """Update the gradebook for this notebook."""
         info = resources["nbgrader"]
         human = cells_for_a_human(resources)
-        note = identity_notice(resources)
+        note = identity_notice(resources) or dfml_state(resources).get("decision")
         settled = [gid for gid in dfml_state(resources).get("settled") or []
                    if gid not in human]
         if not human and not note and not settled:

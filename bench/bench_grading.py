@@ -12,6 +12,17 @@ the speed-up. Results also go to ``bench/results/grading.json``.
 With ``--dask ADDRESS`` a third copy is graded with ``--dask ADDRESS`` (``local:2``: two
 worker processes here): its seconds, submissions per second, the grader's own serial time
 per submission (prepare + finish, from the grading log) and the grades, checked like the rest.
+
+``--writer-only`` measures the gradebook writer alone (no kernel): each submission is
+prepared, given a synthetic execution result (tests/writer_support.py: the answers the
+benchmark's students typed, extracted as a kernel would), saved and committed, and the
+writer's milliseconds per submission are reported, preparing and finishing apart, as wall
+time and as the writer thread's CPU time (steadier on a busy machine). With
+``--code DIR`` the ``autograder`` package is imported from another checkout, e.g. main's
+per-submission writer for a before/after comparison:
+
+    .venv/bin/python bench/bench_grading.py --writer-only -n 200
+    .venv/bin/python bench/bench_grading.py --writer-only -n 200 --code /work/main
 """
 
 from __future__ import annotations
@@ -43,8 +54,13 @@ def _support() -> Any:
     return module
 
 
-def build(course: Path, assignment: str, n: int, support: Any) -> dict[str, str]:
-    """Generate the assignment and N submissions; return {student: kind}."""
+def build(course: Path, assignment: str, n: int, support: Any,
+          distinct: int | None = None) -> dict[str, str]:
+    """Generate the assignment and N submissions; return {student: kind}.
+
+    ``distinct``: only that many submissions are made (answers are worked out per student,
+    which is slow); the others copy them under their own names (see :func:`origin`).
+    """
     support.make_course(course, [assignment])
     env = support.nbgrader_env(course / "exchange")
     subprocess.run([str(support.BIN / "nbgrader"), "generate_assignment", assignment,
@@ -55,6 +71,13 @@ def build(course: Path, assignment: str, n: int, support: Any) -> dict[str, str]
         student = f"s{i:03d}"
         kind = KINDS[i % len(KINDS)]
         folder = course / "submitted" / student / assignment
+        if distinct and i >= distinct:
+            shutil.copytree(course / "submitted" / origin(student, distinct) / assignment, folder)
+            (folder / ".worked_by.json").unlink(missing_ok=True)
+            if kind != "blank":
+                support.record_worked_as(folder, assignment, student)
+            kinds[student] = KINDS[int(origin(student, distinct)[1:]) % len(KINDS)]
+            continue
         folder.mkdir(parents=True)
         path = folder / f"{assignment}.ipynb"
         shutil.copy(released, path)
@@ -69,6 +92,11 @@ def build(course: Path, assignment: str, n: int, support: Any) -> dict[str, str]
             support.record_worked_as(folder, assignment, student)
         kinds[student] = kind
     return kinds
+
+
+def origin(student: str, distinct: int | None) -> str:
+    """The student whose submission ``student``'s copies (itself if all are distinct)."""
+    return f"s{int(student[1:]) % distinct:03d}" if distinct else student
 
 
 def scores(course: Path, assignment: str) -> dict[str, dict[str, float]]:
@@ -98,33 +126,137 @@ def batch_seconds(stderr: str) -> float | None:
 
 
 def writer_seconds(course: Path, assignment: str) -> float | None:
-    """Mean serial seconds per submission of the single writer (prepare + finish)."""
+    """Mean serial seconds per submission of the single writer, from the grading log:
+    preparing, saving, and its share of the batched commits."""
     log = course / "autograded" / ".autograder" / assignment / "grading.log"
     if not log.exists():
         return None
     text = log.read_text(errors="replace")
     prepared = [float(x) for x in re.findall(r": prepared in ([0-9.]+) s", text)]
-    finished = [float(x) for x in re.findall(r": finished in ([0-9.]+) s", text)]
-    if not prepared or not finished:
+    saved = [float(x) for x in re.findall(r": saved in ([0-9.]+) s", text)]
+    commits = [(int(n), float(s)) for n, s in
+               re.findall(r"committed ([0-9]+) submissions in ([0-9.]+) s", text)]
+    committed = sum(n for n, _ in commits)
+    if not prepared or not saved or not committed:
         return None
-    return sum(prepared) / len(prepared) + sum(finished) / len(finished)
+    return (sum(prepared) / len(prepared) + sum(saved) / len(saved)
+            + sum(s for _, s in commits) / committed)
+def _answers(support: Any, assignment: str, student: str, kind: str,
+             course: Path) -> dict[str, Any]:
+    """What the benchmark's student typed, as the values a kernel would extract."""
+    if kind == "right":
+        return support.right_answers(assignment, student, course)
+    if kind == "wrong":
+        return {q: m.answer for q, m in support.typical_mistakes(assignment, student).items()}
+    return {}
+
+
+def writer_only(course: Path, assignment: str, kinds: dict[str, str], support: Any,
+                batch: int | None, distinct: int | None = None) -> dict[str, Any]:
+    """Prepare, synthetically execute, save and commit every submission; the writer's time.
+
+    Works with the batched writer (``submit``/``flush``) and with the per-submission one
+    that came before it (``finish``). Only the writer's calls are timed.
+    """
+    import logging
+
+    from autograder.grading.course import Course
+    from autograder.grading.gradebook_writer import GradebookWriter
+    from autograder.grading.outcomes import Journal
+
+    sys.path.insert(0, str(REPO / "tests"))
+    from writer_support import Plan, synthetic_result
+
+    logging.getLogger("autograder").setLevel(logging.ERROR)
+    opened = Course.open(course)
+    extra = {"batch_size": batch} if batch else {}
+    writer = GradebookWriter(opened, assignment, Journal(opened.state_dir(assignment)), **extra)
+    batched = hasattr(writer, "submit")
+    prepare = finish = prepare_cpu = finish_cpu = 0.0
+    statuses: dict[str, int] = {}
+    answers: dict[str, dict[str, Any]] = {}
+    try:
+        for student, kind in kinds.items():
+            first = origin(student, distinct)
+            if first not in answers:
+                answers[first] = _answers(support, assignment, first, kind, course)
+            plan = Plan(answers[first])
+            t0, c0 = time.perf_counter(), time.thread_time()
+            prep = writer.prepare(student)
+            prepare += time.perf_counter() - t0
+            prepare_cpu += time.thread_time() - c0
+            results = {job.notebook: synthetic_result(job, plan, opened.config,
+                                                      writer.execute_steps)
+                       for job in prep.jobs}
+            t0, c0 = time.perf_counter(), time.thread_time()
+            done = writer.submit(prep, results) if batched else [writer.finish(prep, results)]
+            finish += time.perf_counter() - t0
+            finish_cpu += time.thread_time() - c0
+            for outcome in done:
+                statuses[outcome.status] = statuses.get(outcome.status, 0) + 1
+        t0, c0 = time.perf_counter(), time.thread_time()
+        for outcome in writer.flush() if batched else []:
+            statuses[outcome.status] = statuses.get(outcome.status, 0) + 1
+        finish += time.perf_counter() - t0
+        finish_cpu += time.thread_time() - c0
+    finally:
+        writer.close()
+    n = len(kinds)
+    return {"writer": "batched" if batched else "per-submission",
+            "code": str(Path(sys.modules["autograder"].__file__).parents[1]),
+            "submissions": n, "prepare_ms": round(1000 * prepare / n, 1),
+            "finish_ms": round(1000 * finish / n, 1),
+            "total_ms": round(1000 * (prepare + finish) / n, 1),
+            "prepare_cpu_ms": round(1000 * prepare_cpu / n, 1),
+            "finish_cpu_ms": round(1000 * finish_cpu / n, 1),
+            "total_cpu_ms": round(1000 * (prepare_cpu + finish_cpu) / n, 1), "statuses": statuses,
+            "scores": scores(course, assignment)}
 
 
 def main(argv: list[str] | None = None) -> int:
     """Run the benchmark; exit 1 if a grade differs or a command fails."""
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
-    parser.add_argument("-n", type=int, default=60, help="submissions (default: 60)")
+    parser.add_argument("-n", "--n", type=int, default=60, help="submissions (default: 60)")
     parser.add_argument("--assignment", default="ps1_limits_and_derivatives")
     parser.add_argument("--workers", type=int, default=os.cpu_count() or 1)
     parser.add_argument("--keep", action="store_true", help="keep the temporary courses")
     parser.add_argument("--dask", default=None, metavar="ADDRESS",
                         help="also grade with --dask ADDRESS (e.g. local:2)")
+    parser.add_argument("--writer-only", action="store_true",
+                        help="time the gradebook writer alone (synthetic execution results)")
+    parser.add_argument("--code", type=Path, default=None,
+                        help="with --writer-only: import autograder from this checkout")
+    parser.add_argument("--batch", type=int, default=None,
+                        help="with --writer-only: the writer's batch size (default: its own)")
+    parser.add_argument("--distinct", type=int, default=12,
+                        help="with --writer-only: submissions worked out one by one (the "
+                             "others copy them under their own names; default: 12)")
     args = parser.parse_args(argv)
+    if args.code is not None:
+        sys.path.insert(0, str(args.code.resolve()))
     support = _support()
     tmp = Path(tempfile.mkdtemp(prefix="bench-grading-"))
     try:
         t0 = time.monotonic()
-        kinds = build(tmp / "plain", args.assignment, args.n, support)
+        distinct = min(args.n, args.distinct) if args.writer_only else None
+        kinds = build(tmp / "plain", args.assignment, args.n, support, distinct)
+        if args.writer_only:
+            print(f"built {args.n} submissions of {args.assignment} in "
+                  f"{time.monotonic() - t0:.1f} s", flush=True)
+            found = writer_only(tmp / "plain", args.assignment, kinds, support, args.batch,
+                                distinct)
+            found |= {"assignment": args.assignment, "load_average": os.getloadavg()}
+            print(f"writer ({found['writer']}, {found['code']}), ms per submission over "
+                  f"{args.n}: wall prepare {found['prepare_ms']} + finish "
+                  f"{found['finish_ms']} = {found['total_ms']}; CPU (the writer thread's) "
+                  f"prepare {found['prepare_cpu_ms']} + finish {found['finish_cpu_ms']} = "
+                  f"{found['total_cpu_ms']}; outcomes {found['statuses']}; "
+                  f"load average {os.getloadavg()}")
+            out = REPO / "bench" / "results"
+            out.mkdir(parents=True, exist_ok=True)
+            name = "writer-main.json" if args.code else "writer.json"
+            (out / name).write_text(json.dumps(found, indent=1) + "\n")
+            return 0
         shutil.copytree(tmp / "plain", tmp / "ours")
         if args.dask:
             shutil.copytree(tmp / "plain", tmp / "dask")

@@ -363,8 +363,8 @@ def plot_losses():
 
     Examples
     --------
-    >>> fig = plot_losses()  # doctest: +SKIP
-    >>> [ax.get_title() for ax in fig.axes]  # doctest: +SKIP
+    >>> fig = plot_losses()
+    >>> [ax.get_title() for ax in fig.axes]
     ['MSE, linear model\nconvex', 'logistic loss\nconvex', 'hinge loss\nconvex',
      'two-layer network\nnot convex']
     """

@@ -477,8 +477,8 @@ def plot_analysis(f, window: tuple[float, float] | None = None, x=None):
 
     Examples
     --------
-    >>> fig = plot_analysis("x^3 - 3x")  # doctest: +SKIP
-    >>> [label.get_text() for label in fig.axes[0].texts]  # doctest: +SKIP
+    >>> fig = plot_analysis("x^3 - 3x")
+    >>> [label.get_text() for label in fig.axes[0].texts]
     ['(-1, 2)', '(1, -2)', '(0, 0)']
     """
     from ._figures import new_figure

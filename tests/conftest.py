@@ -30,7 +30,7 @@ settings.load_profile(
 
 # Files this conftest marks by name (their own marks are kept as they are): the grading and
 # nbgrader end-to-end tests run the nbgrader CLI and the sandboxed grader.
-SLOW_FILES = {"test_grading.py", "test_nbgrader_e2e.py"}
+SLOW_FILES = {"test_grading.py", "test_nbgrader_e2e.py", "test_gradebook_writer.py"}
 
 
 def pytest_collection_modifyitems(config, items):

@@ -13,12 +13,13 @@ lock, tests/shared.py) and stopped when the session ends; it serves a temporary 
 (JupyterLab autosaves outputs, so the browser never writes into the repository). One browser
 tab for the module. A first test runs the same checks on a demo notebook with a working and a
 frozen widget, so a harness that checks nothing cannot pass. Per-lesson results and timings:
-tests/screenshots/summary.json.
+tests/screenshots/summary.json (summary-<worker>.json per pytest-xdist worker).
 """
 
 from __future__ import annotations
 
 import json
+import os
 import warnings
 from pathlib import Path
 
@@ -100,11 +101,14 @@ def tab(lab):
 
 @pytest.fixture(scope="module")
 def summary():
-    """Per-notebook results, written to tests/screenshots/summary.json for the record."""
+    """Per-notebook results, written to tests/screenshots/ for the record (one file per xdist
+    worker: the lessons may be spread over several)."""
     results: dict[str, dict] = {}
     yield results
     SCREENSHOTS.mkdir(parents=True, exist_ok=True)
-    (SCREENSHOTS / "summary.json").write_text(json.dumps(results, indent=1))
+    worker = os.environ.get("PYTEST_XDIST_WORKER")
+    name = f"summary-{worker}.json" if worker else "summary.json"
+    (SCREENSHOTS / name).write_text(json.dumps(results, indent=1))
 
 
 def exercise(tab, path: str, summary: dict, **options):

@@ -1,7 +1,9 @@
 """autograder cannot be fooled or broken: hostile text, fake objects, placeholders, logging."""
 
+import ast
 import json
 from fractions import Fraction
+from pathlib import Path
 
 import numpy as np
 import pytest
@@ -334,5 +336,98 @@ def test_tag_vocabulary_is_exact():
         "continuous_not_differentiable",
         "gradient_components_swapped",
         "newton_root_step",
+        # limits and continuity (lesson 2)
+        "limit_needs_value",
+        "indeterminate_evaluated",
+        "limit_is_value",
+        "one_side_only",
+        "averaged_sides",
+        "hole_called_jump",
+        "jump_called_hole",
+        "continuity_needs_three",
     }
     assert all(len(message) > 40 for message in ag.MESSAGES.values())
+
+
+REPO = Path(__file__).resolve().parents[1]
+# the calls whose tuple or list arguments are misconception tags
+_TAGGING_CALLS = {"not_yet", "almost", "Feedback", "Verdict", "explain", "_explain"}
+
+
+def _tag_literals(path: Path) -> list[tuple[int, str]]:
+    """(line, tag) for every tag written literally in `path`: inside a tuple or list argument of
+    a tagging call, in a `mistakes=` argument (pairs, or the values of a dict) or in a tuple
+    assigned to `tags`."""
+    found: list[tuple[int, str]] = []
+
+    def strings(node) -> None:
+        for child in ast.walk(node):
+            if isinstance(child, ast.Constant) and isinstance(child.value, str):
+                found.append((child.lineno, child.value))
+
+    for node in ast.walk(ast.parse(path.read_text())):
+        if isinstance(node, ast.Call):
+            name = getattr(node.func, "id", getattr(node.func, "attr", None))
+            if name in _TAGGING_CALLS:
+                for arg in [*node.args, *(k.value for k in node.keywords)]:
+                    if isinstance(arg, ast.Tuple | ast.List):
+                        strings(arg)
+            for keyword in node.keywords:
+                if keyword.arg == "mistakes":
+                    value = keyword.value
+                    if isinstance(value, ast.Dict):
+                        for item in value.values:
+                            strings(item)
+                    elif isinstance(value, ast.Tuple | ast.List):
+                        strings(value)
+        elif isinstance(node, ast.Assign) and isinstance(node.value, ast.Tuple):
+            if any(getattr(target, "id", None) == "tags" for target in node.targets):
+                strings(node.value)
+    return found
+
+
+def test_every_tag_written_in_a_check_or_exercise_is_in_the_registry():
+    """One registry: autograder.misconceptions.MESSAGES defines every tag (and its message)
+    that the autograder's checks and the course's exercises (course/exercises/) report."""
+    files = sorted([*(REPO / "autograder").glob("*.py"), *(REPO / "course/exercises").glob("*.py")])
+    written = {(path.relative_to(REPO).as_posix(), line, tag)
+               for path in files for line, tag in _tag_literals(path)}
+    assert any(where.startswith("course/exercises/") for where, _, _ in written)
+    assert {"hole_called_jump", "sign_error", "gradient_components_swapped"} <= {
+        tag for _, _, tag in written}
+    undefined = sorted(item for item in written if item[2] not in ag.MESSAGES)
+    assert undefined == []
+
+
+def test_every_exercise_declares_only_registered_mistakes():
+    """The misconceptions each self-check of course/exercises/ is built to recognise."""
+    import functools
+    import importlib
+    import sys
+
+    if str(REPO / "course") not in sys.path:
+        sys.path.insert(0, str(REPO / "course"))
+    tags = set()
+    for path in sorted((REPO / "course/exercises").glob("lesson*.py")):
+        module = importlib.import_module(f"exercises.{path.stem}")
+        for exercise in vars(module).values():
+            check = getattr(exercise, "_check", None)
+            if isinstance(exercise, ag.Exercise) and isinstance(check, functools.partial):
+                mistakes = check.keywords.get("mistakes") or ()
+                if isinstance(mistakes, dict):  # check_kind: wrong kind -> tag
+                    tags |= set(mistakes.values())
+                else:  # check_limit: (wrong value, tag); the autograder's: (tag, wrong value)
+                    at = 1 if check.func.__name__ == "check_limit" else 0
+                    tags |= {pair[at] for pair in mistakes}
+    assert {"limit_needs_value", "hole_called_jump", "one_side_only"} <= tags
+    assert tags <= set(ag.TAGS)
+
+
+def test_unknown_tags_are_refused_where_feedback_is_made():
+    from autograder.feedback import Feedback, not_yet
+
+    with pytest.raises(ValueError, match="unknown misconception"):
+        not_yet("a message", ("limit_needs_values",))
+    with pytest.raises(ValueError, match="unknown misconception"):
+        Feedback(False, 0.0, "a message", ("no_such_tag",))
+    assert not_yet("a message", ("limit_needs_value",)).tags == ("limit_needs_value",)

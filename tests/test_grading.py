@@ -10,7 +10,6 @@ with SIGKILL mid-batch and resumed.
 
 from __future__ import annotations
 
-import fcntl
 import json
 import os
 import shutil
@@ -27,6 +26,7 @@ from types import SimpleNamespace
 import pytest
 from hostile import course as demo
 from hostile.corpus import CASES, FORGERIES
+from shared import build_once
 
 pytestmark = [pytest.mark.slow, pytest.mark.xdist_group("grading")]
 
@@ -102,29 +102,6 @@ class Listener:
         self.sock.close()
 
 
-def _shared(tmp_path_factory) -> Path:
-    """A folder all pytest-xdist workers of this session share (the session's own otherwise).
-
-    The module's fixtures are built once per session even if xdist spreads its tests over
-    several workers (``xdist_group`` does not keep them together with pytest 9).
-    """
-    base = tmp_path_factory.getbasetemp()
-    return base.parent if os.environ.get("PYTEST_XDIST_WORKER") else base
-
-
-def _once(tmp_path_factory, name: str, build) -> dict:
-    """``build(folder)`` run by the first worker to get here; its JSON result for all."""
-    shared = _shared(tmp_path_factory)
-    result = shared / f"{name}.json"
-    with open(shared / f"{name}.lock", "w") as lock:
-        fcntl.flock(lock, fcntl.LOCK_EX)
-        if not result.exists():
-            folder = shared / name
-            folder.mkdir(exist_ok=True)
-            result.write_text(json.dumps(build(folder)))
-    return json.loads(result.read_text())
-
-
 @pytest.fixture(scope="module")
 def pristine(tmp_path_factory) -> Path:
     """The demo course after generate_assignment, before any submission."""
@@ -132,7 +109,7 @@ def pristine(tmp_path_factory) -> Path:
     def build(folder: Path) -> dict:
         return {"root": str(demo.make_course(folder / "course", cell_timeout=5))}
 
-    return Path(_once(tmp_path_factory, "pristine", build)["root"])
+    return Path(build_once(tmp_path_factory, "pristine", build)["root"])
 
 
 def _grade_corpus(pristine: Path, base: Path) -> dict:
@@ -167,7 +144,7 @@ def _grade_corpus(pristine: Path, base: Path) -> dict:
 @pytest.fixture(scope="module")
 def graded(pristine, tmp_path_factory):
     """Plain nbgrader on the honest submissions; the grader on honest + hostile ones."""
-    data = _once(tmp_path_factory, "graded", lambda folder: _grade_corpus(pristine, folder))
+    data = build_once(tmp_path_factory, "graded", lambda folder: _grade_corpus(pristine, folder))
     data["root"], data["plain"] = Path(data["root"]), Path(data["plain"])
     return SimpleNamespace(**data)
 

@@ -670,9 +670,7 @@ def test_new_lessons_exercises_diagnose_the_mistake(module_name, q, answer, stat
     feedback = exercise._check(answer)
     assert (feedback.state, feedback.tags) == (state, tags), feedback.message
     if tags:
-        from exercises._limits import LIMIT_MESSAGES
-
-        assert (LIMIT_MESSAGES.get(tags[0]) or ag.MESSAGES[tags[0]]) in feedback.message
+        assert ag.MESSAGES[tags[0]] in feedback.message
 
 
 def test_the_worked_example_lives_in_lesson_9_only():

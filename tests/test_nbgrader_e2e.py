@@ -38,7 +38,6 @@ import nbformat
 import pytest
 from nbgrader_support import (
     ASSIGNMENTS,
-    Batch,
     cells_by_id,
     feedback_text,
     fill_notebook,
@@ -55,10 +54,11 @@ from nbgrader_support import (
     typical_mistakes,
     written_answer_id,
 )
+from shared import build_once
 
 from autograder import MESSAGES, variants
 
-pytestmark = [pytest.mark.slow, pytest.mark.xdist_group("nbgrader")]
+pytestmark = pytest.mark.slow
 
 PS1 = ASSIGNMENTS[0]
 EVERYONE = ("alice", "bob", "carol")  # plus the copier
@@ -136,8 +136,20 @@ class Course:
     root: Path
     course: Path
     copier: str
-    logs: list[Batch] = field(default_factory=list)
+    logs: list[str] = field(default_factory=list)  # the nbgrader runs' combined logs
     expected: dict[tuple[str, str, str], float] = field(default_factory=dict)  # points
+
+    def to_json(self) -> dict:
+        """The run as JSON, for the xdist workers that did not build it."""
+        return {"root": str(self.root), "course": str(self.course), "copier": self.copier,
+                "logs": self.logs, "expected": [[*key, v] for key, v in self.expected.items()]}
+
+    @classmethod
+    def from_json(cls, data: dict) -> Course:
+        """The run `to_json` wrote."""
+        expected = {(s, a, q): v for s, a, q, v in data["expected"]}
+        return cls(Path(data["root"]), Path(data["course"]), data["copier"], data["logs"],
+                   expected)
 
     @property
     def db_url(self) -> str:
@@ -177,7 +189,12 @@ def _tamper(path: Path, answers: dict) -> None:
 
 @pytest.fixture(scope="module")
 def graded(tmp_path_factory) -> Course:
-    root = tmp_path_factory.mktemp("e2e")
+    """The whole course run once per session, whichever xdist worker asks first."""
+    return Course.from_json(build_once(tmp_path_factory, "e2e", lambda root: _run(root).to_json()))
+
+
+def _run(root: Path) -> Course:
+    """Release, fetch, work, submit, collect, autograde, grade by hand, feed back, export."""
     course = make_course(root / "course")
     exchange = root / "exchange"
     env = nbgrader_env(exchange, AUTOGRADER_LOG=str(root / "checks.jsonl"))
@@ -195,7 +212,7 @@ def graded(tmp_path_factory) -> Course:
     commands += [
         (["fetch_assignment", *work[s], *student_flags(exchange, homes[s])], homes[s]) for s in work
     ]
-    run.logs.append(run_nbgrader(commands, env).check())
+    run.logs.append(run_nbgrader(commands, env).check().log)
 
     # the students work
     points = {a: points_of(a) for a in ASSIGNMENTS}
@@ -247,7 +264,7 @@ def graded(tmp_path_factory) -> Course:
     ]
     commands += [(["collect", a], course) for a in ASSIGNMENTS]
     commands += [(["autograde", "*", "--force"], course)]
-    run.logs.append(run_nbgrader(commands, env).check())
+    run.logs.append(run_nbgrader(commands, env).check().log)
 
     # the instructor grades the written answers: full marks for alice, 1 point for carol
     from nbgrader.api import Gradebook
@@ -264,9 +281,9 @@ def graded(tmp_path_factory) -> Course:
         (["generate_feedback", "*", "--force"], course),
         (["export", f"--to={root / 'grades.csv'}"], course),
     ]
-    run.logs.append(run_nbgrader(commands, env).check())
-    for batch in run.logs:  # the timings, shown with pytest -s
-        print("\n".join(line for line in batch.log.splitlines() if line.startswith("### ")))
+    run.logs.append(run_nbgrader(commands, env).check().log)
+    for log in run.logs:  # the timings, shown with pytest -s
+        print("\n".join(line for line in log.splitlines() if line.startswith("### ")))
     return run
 
 
@@ -365,7 +382,7 @@ def test_tampering_gains_nothing(graded):
 
 
 def test_untouched_notebooks_log_no_checksum_warnings(graded):
-    changed = [line for batch in graded.logs for line in batch.log.splitlines()
+    changed = [line for log in graded.logs for line in log.splitlines()
                if "has changed!" in line]
     # only mallory's edited test cell; the released test cells of everyone else are quiet
     assert changed and all("cell test_1c " in line for line in changed), changed

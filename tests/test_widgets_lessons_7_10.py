@@ -378,3 +378,65 @@ def test_static_layers_are_kept_per_limits_and_rebuilt_after_invalidate():
     cache.invalidate()
     FigureCanvasAgg.draw(canvas)
     assert cache.renders == 3
+
+
+def test_race_step_axis_is_drawn_again_only_when_the_steps_change():
+    """The f(x_k) panel's step axis (ticks, labels, grid) depends on the steps slider only: the
+    other sliders paste it with the cached layer; the picture is checked by the test above."""
+    from matplotlib.backends.backend_agg import FigureCanvasAgg
+
+    widget = quiet(race.example())
+    canvas = widget.figure.canvas
+    FigureCanvasAgg.draw(canvas)
+    drawn = widget.cache.steady_renders
+    for rate, x0 in [(0.05, 1.0), (0.2, -0.5), (0.01, 1.9)]:
+        widget.controls["learning_rate"].value = rate
+        widget.controls["x0"].value = x0
+        FigureCanvasAgg.draw(canvas)
+    assert widget.cache.steady_renders == drawn
+    for steps in (11, 25):
+        widget.controls["steps"].value = steps
+        FigureCanvasAgg.draw(canvas)
+    assert widget.cache.steady_renders == drawn + 2
+    assert widget.axes[1].get_xlim() == (-0.5, 25.5)
+
+
+def test_fast_frames_send_the_pixels_matplotlib_would():
+    """ipympl's frames (the first full, then diffs) written at zlib's fastest level decode to
+    exactly the images of matplotlib's own encoder."""
+    import io
+
+    from matplotlib.backends.backend_agg import FigureCanvasAgg
+    from matplotlib.figure import Figure
+    from PIL import Image
+
+    from calc_helpers.widgets._base import fast_frames
+
+    backend = matplotlib.get_backend()
+    try:
+        from ipympl.backend_nbagg import Canvas, FigureManager  # switches pyplot to ipympl
+    finally:
+        plt.switch_backend(backend)
+
+    def build(num, fast):
+        fig = Figure(figsize=(3, 2))
+        (line,) = fig.add_subplot().plot([0, 1], [0, 1])
+        canvas = Canvas(fig)
+        FigureManager(canvas, num)
+        if fast:
+            assert fast_frames(canvas)
+        frames = []
+        canvas.send_binary = lambda data: frames.append((canvas._current_image_mode, data))
+        return line, canvas, frames
+
+    runs = [build(9001, True), build(9002, False)]
+    for k in range(4):
+        for line, canvas, _ in runs:
+            line.set_data([0, 1], [k, 1 - k])
+            canvas.draw()
+    (_, _, fast), (_, _, plain) = runs
+    assert [mode for mode, _ in fast] == [mode for mode, _ in plain] == ["full"] + ["diff"] * 3
+    for (_, a), (_, b) in zip(fast, plain, strict=True):
+        assert np.array_equal(np.asarray(Image.open(io.BytesIO(a))),
+                              np.asarray(Image.open(io.BytesIO(b))))
+    assert fast_frames(FigureCanvasAgg(Figure())) is False  # Agg sends no frames

@@ -10,7 +10,10 @@
 * :mod:`.pool` - warm kernels started ahead, each used once;
 * :mod:`.runner` - one notebook through nbgrader's Execute in one warm kernel;
 * :mod:`.gradebook_writer` - the single writer: nbgrader's sanitize and save steps;
-* :mod:`.speedups` - two result-neutral caches for nbgrader in the grading process;
+* :mod:`.submission_files` - a submitted folder looked at and copied without trusting it;
+* :mod:`.sanitizing` - a notebook read once and nbgrader's sanitize steps made once;
+* :mod:`.gradebook_rows` - the writer's gradebook rows, many submissions per transaction;
+* :mod:`.speedups` - result-neutral caches for nbgrader in the grading process;
 * :mod:`.outcomes` - the outcome of each submission and the resumable journal;
 * :mod:`.batch` - the parallel run with its progress bar;
 * :mod:`.dask_backend`, :mod:`.dask_worker`, :mod:`.dask_protocol` - ``--dask``: the

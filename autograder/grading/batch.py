@@ -2,7 +2,9 @@
 
 The main thread is the only gradebook writer (:mod:`.gradebook_writer`); ``workers`` threads
 each drive one warm kernel pool (:mod:`.pool`) and run notebooks (:mod:`.runner`). At most
-``2 * workers`` submissions are in flight, so a batch of any size uses bounded memory.
+``2 * workers`` submissions are in flight, so a batch of any size uses bounded memory. The
+writer commits finished submissions in batches (when its queue is full or has waited a
+second) and journals each outcome only after its commit.
 """
 
 from __future__ import annotations
@@ -21,7 +23,7 @@ from collections.abc import Callable
 from concurrent.futures import FIRST_COMPLETED, Future, ThreadPoolExecutor, wait
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any, Protocol
+from typing import TYPE_CHECKING, Any, Protocol
 
 from ..judging.extraction import RECORD_FILE
 from ..judging.judge import DEFAULT_CHECKER
@@ -34,6 +36,9 @@ from .pool import BASE_ENV, KernelPool
 from .runner import ExecutionResult, execute, execution_config
 from .sandbox import Sandbox
 from .zygote import Zygote
+
+if TYPE_CHECKING:
+    from .regrade import Regrade
 
 log = logging.getLogger("autograder.grading")
 
@@ -57,15 +62,16 @@ class BatchResult:
         return dict(Counter(o.status for o in self.outcomes.values()))
 
 
-def _student_env(student: str) -> dict[str, str]:
+def _student_env(student: str, resources: dict[str, Any]) -> dict[str, str]:
     """Variables telling the notebook's visible checks which student is graded.
 
-    Only the feedback shown in the notebook uses them: the judge takes the student from the
-    grader, never from the kernel.
+    Only the feedback shown in the notebook uses them: the judge takes the student (and the
+    variant an instructor's decision chose) from the grader, never from the kernel.
     """
     from ..nbgrader_support import GRADED_ENV
 
-    return {"NBGRADER_STUDENT": student, GRADED_ENV: student}
+    variant = (resources.get("dfml") or {}).get("variant_of") or student
+    return {"NBGRADER_STUDENT": student, GRADED_ENV: variant}
 
 
 def precompile(modules: tuple[str, ...], cache: Path) -> None:
@@ -156,7 +162,8 @@ class Batch:
                  progress: bool = True, tmp_root: str | None = None,
                  fork: bool = True, root: Path | None = None,
                  zygote: Zygote | None = None, preflight: bool = True,
-                 preflight_only: bool = False, backend: Backend | None = None) -> None:
+                 preflight_only: bool = False, regrade: Regrade | None = None,
+                 backend: Backend | None = None) -> None:
         if backend is None and workers * (ahead + 1) > 256:
             raise ValueError("at most 256 kernel slots: lower --workers")
         self.course = course
@@ -179,6 +186,8 @@ class Batch:
         self.judges: JudgePool | None = None
         self.preflight = preflight or preflight_only
         self.preflight_only = preflight_only
+        #: the instructor's regrade decisions (--questions, --variant-from-worked-by)
+        self.regrade = regrade
         self.preflight_summary = ""
         self.kernels_started = 0
         #: executes the submissions elsewhere (None: this machine's kernel pools); the
@@ -244,6 +253,8 @@ class Batch:
             writer = GradebookWriter(self.course, self.assignment, self.journal,
                                      sandbox=self.sandbox.mechanism, shadowed=self.preload,
                                      scratch=root)
+            if self.regrade is not None:
+                writer.before_journal = self.regrade.after
             self._steps = writer.execute_steps
             self._exec_config = execution_config(self.course.config, self.sandbox.limits)
             self._protected = writer.source_files()
@@ -266,6 +277,11 @@ class Batch:
                 log.info(self.preflight_summary)
             bar = _progress(len(todo) + len(keep), len(keep), self.progress)
             queue = iter(todo)
+
+            def record(outcomes: list[Outcome]) -> None:
+                for outcome in outcomes:
+                    self._record(outcome, result, bar, on_outcome)
+
             while True:
                 while len(in_flight) < 2 * self.workers:
                     student = next(queue, None)
@@ -275,10 +291,13 @@ class Batch:
                     if prep.jobs:
                         in_flight[executor.submit(self._execute, prep)] = prep
                     else:  # nothing to run (malformed): finished right away
-                        self._record(writer.finish(prep, {}), result, bar, on_outcome)
+                        record(writer.submit(prep, {}))
                 if not in_flight:
                     break
-                finished, _ = wait(list(in_flight), return_when=FIRST_COMPLETED)
+                # the writer commits (and journals) its queue when it is full or has waited
+                # long enough: wake up for that even if no submission finishes meanwhile
+                finished, _ = wait(list(in_flight), timeout=writer.due(),
+                                   return_when=FIRST_COMPLETED)
                 for future in finished:
                     prep = in_flight.pop(future)
                     try:
@@ -289,9 +308,11 @@ class Batch:
                             nb=job.nb, resources=job.resources, status="error",
                             detail=f"{type(exc).__name__}: {exc}"[:300]) for job in prep.jobs}
                     t0 = time.monotonic()
-                    outcome = writer.finish(prep, results)
-                    log.info("%s: finished in %.2f s", prep.student, time.monotonic() - t0)
-                    self._record(outcome, result, bar, on_outcome)
+                    record(writer.submit(prep, results))
+                    log.info("%s: saved in %.3f s", prep.student, time.monotonic() - t0)
+                if writer.due() == 0.0:
+                    record(self._flush(writer))
+            record(self._flush(writer))
         finally:
             for future in in_flight:
                 future.cancel()
@@ -301,6 +322,11 @@ class Batch:
                 with self._pools_lock:
                     for pool in self._pools:
                         pool.kill_all()
+            if writer is not None and writer.pending:  # interrupted: keep what is finished
+                try:
+                    self._flush(writer)
+                except Exception:  # noqa: BLE001 - not journaled: graded again next run
+                    log.exception("committing the last finished submissions failed")
             if executor is not None:
                 executor.shutdown(wait=True, cancel_futures=True)
             with self._pools_lock:
@@ -337,11 +363,25 @@ class Batch:
         if on_outcome is not None:
             on_outcome(outcome)
 
+    @staticmethod
+    def _flush(writer: GradebookWriter) -> list[Outcome]:
+        """Commit and journal the writer's queue (the only place outcomes become final)."""
+        t0 = time.monotonic()
+        outcomes = writer.flush()
+        if outcomes:
+            log.info("committed %d submissions in %.3f s", len(outcomes),
+                     time.monotonic() - t0)
+        return outcomes
+
     def _prepare(self, writer: GradebookWriter, student: str) -> Prepared:
         self.journal.forget(student)
         try:
             t0 = time.monotonic()
+            if self.regrade is not None:
+                self.regrade.before(student)
             prep = writer.prepare(student)
+            if self.regrade is not None:
+                self.regrade.prepared(prep)
             log.info("%s: prepared in %.2f s", student, time.monotonic() - t0)
             return prep
         except Exception as exc:  # an unexpected failure preparing one student
@@ -387,7 +427,7 @@ class Batch:
                 _copy_files(self._source_dir, kernel.slot.work, kernel.slot.uid,
                             self._protected)
                 _give_record(job.resources, kernel.slot.work)
-                client = kernel.prepare(_student_env(prep.student))
+                client = kernel.prepare(_student_env(prep.student, job.resources))
                 t1 = time.monotonic()
                 result = execute(
                     kernel,

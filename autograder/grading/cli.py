@@ -9,11 +9,30 @@ import shutil
 import signal
 import sys
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from .sandbox import Limits, Sandbox, SandboxUnavailable, detect
 from .zygote import Zygote
 
+if TYPE_CHECKING:
+    from .batch import Batch
+    from .course import Course
+    from .regrade import Regrade
+
 EXIT_OK, EXIT_GRADER_ERRORS, EXIT_REFUSED = 0, 1, 2
+
+REGRADE_EPILOG = """\
+regrading (manual grades and their status are always kept):
+  python -m autograder grade ASSIGNMENT --students alice --force
+      regrade one student (a glob selects several), e.g. after fixing a check
+  python -m autograder grade ASSIGNMENT --questions 1a,2b --force
+      regrade only questions 1a and 2b of every graded student (add --students GLOB for
+      some); every other cell's grades, comments and outputs stay as they were
+  python -m autograder grade ASSIGNMENT --students alice --variant-from-worked-by --force
+      grade alice against the variant of the identity her notebook was worked under (its
+      .worked_by.json, e.g. self-study), not her own; a missing or malformed record refuses
+      (outcome error, grades untouched)
+"""
 
 
 def _parser() -> argparse.ArgumentParser:
@@ -24,7 +43,9 @@ def _parser() -> argparse.ArgumentParser:
 
     grade = sub.add_parser("grade", help="autograde every submission of an assignment",
                            description="Autograde submitted/*/ASSIGNMENT with nbgrader's "
-                           "rules: parallel, sandboxed, resumable (rerun after a crash).")
+                           "rules: parallel, sandboxed, resumable (rerun after a crash).",
+                           epilog=REGRADE_EPILOG,
+                           formatter_class=argparse.RawDescriptionHelpFormatter)
     check = sub.add_parser("preflight", help="check the grading pipeline on the solution "
                            "and the blank notebook, grading no one",
                            description="Grade source/ASSIGNMENT (must earn full marks) and "
@@ -33,6 +54,7 @@ def _parser() -> argparse.ArgumentParser:
                            "either does not.")
     for parser_ in (grade, check):
         _grade_options(parser_)
+    _regrade_options(grade)
 
     report = sub.add_parser("report", help="per-question CSV and HTML class report",
                             description="Write reports/ASSIGNMENT/scores.csv (student x "
@@ -52,7 +74,7 @@ def _grade_options(grade: argparse.ArgumentParser) -> None:
     grade.add_argument("assignment")
     grade.add_argument("--workers", type=int, default=os.cpu_count() or 1,
                        help="parallel kernels (default: one per core)")
-    grade.add_argument("--students", default="*", metavar="GLOB",
+    grade.add_argument("--students", default=None, metavar="GLOB",
                        help="only student ids matching this glob (default: all)")
     grade.add_argument("--unsafe", action="store_true",
                        help="run without a sandbox if none is available (student code can "
@@ -99,6 +121,17 @@ def _grade_options(grade: argparse.ArgumentParser) -> None:
                        help="with --dask tls://...: this grader's certificate")
     grade.add_argument("--tls-key", default=None, metavar="PEM",
                        help="with --dask tls://...: this grader's private key")
+
+
+def _regrade_options(grade: argparse.ArgumentParser) -> None:
+    grade.add_argument("--questions", default=None, metavar="IDS",
+                       help="comma-separated questions (the judge's ids such as 1a, or grade "
+                       "ids such as test_1a): regrade only these, for students already "
+                       "graded; every other cell is kept as it was (implies --force)")
+    grade.add_argument("--variant-from-worked-by", action="store_true",
+                       help="the instructor's decision for the students --students selects "
+                       "(required with this option): grade each against the variant of the "
+                       "one identity its submitted .worked_by.json names (implies --force)")
 
 
 def _setup_logging(logfile: Path) -> None:
@@ -213,10 +246,16 @@ def _grade(args: argparse.Namespace, sandbox: Sandbox, limits: Limits,
                   f"'nbgrader generate_assignment {args.assignment}' first.", file=sys.stderr)
             return EXIT_REFUSED
     only_check = args.command == "preflight"
+    try:
+        regrade = _regrade(args, course)
+    except ValueError as exc:
+        print(f"Refusing to grade: {exc}", file=sys.stderr)
+        return EXIT_REFUSED
     batch = Batch(course, args.assignment, sandbox, workers=args.workers,
-                  students=args.students, force=args.force, preload=preload,
-                  progress=not args.no_progress, fork=not (args.no_fork or args.dask), root=root,
-                  zygote=zygote, preflight_only=only_check)
+                  students=args.students or "*", force=args.force or regrade is not None,
+                  preload=preload, progress=not args.no_progress,
+                  fork=not (args.no_fork or args.dask), root=root, zygote=zygote,
+                  preflight_only=only_check, regrade=regrade)
     if only_check:
         try:
             batch.run()
@@ -226,6 +265,13 @@ def _grade(args: argparse.Namespace, sandbox: Sandbox, limits: Limits,
         print(batch.preflight_summary.capitalize() + ".", file=sys.stderr)
         return EXIT_OK
     todo, keep = batch.plan()
+    refused = _regrade_refusals(args, batch, todo)
+    if refused:
+        print(refused, file=sys.stderr)
+        return EXIT_REFUSED
+    dropped = _decisions_dropped(batch, todo)
+    if dropped:
+        print(dropped, file=sys.stderr)
     print(f"Grading {args.assignment}: {len(todo)} to grade, {len(keep)} already done; "
           f"{batch.workers} workers; sandbox: {sandbox.detail}; limits: {limits.describe()}; "
           f"enforced by rlimits and a {WATCHDOG}", file=sys.stderr)
@@ -267,6 +313,65 @@ def _grade(args: argparse.Namespace, sandbox: Sandbox, limits: Limits,
     print(f"Journal: {batch.journal.records}; log: {state / 'grading.log'}", file=sys.stderr)
     errors = [s for s, o in result.outcomes.items() if o.status == "error"]
     return EXIT_GRADER_ERRORS if errors else EXIT_OK
+
+
+def _regrade(args: argparse.Namespace, course: Course) -> Regrade | None:
+    """The run's regrade decisions (None: none); raises ValueError for a wrong request."""
+    from nbgrader.api import Gradebook
+
+    from .questions import resolve
+    from .regrade import Regrade
+
+    wanted = getattr(args, "questions", None)
+    variant = getattr(args, "variant_from_worked_by", False)
+    if wanted is None and not variant:
+        return None
+    if variant and args.students is None:
+        raise ValueError("--variant-from-worked-by is a decision about particular students: "
+                         "name them with --students GLOB (--students '*' for everyone)")
+    with Gradebook(course.db_url, course.course_id) as gb:
+        notebooks = [n.name for n in gb.find_assignment(args.assignment).notebooks]
+    chosen = None
+    if wanted is not None:
+        ids = [w.strip() for w in wanted.split(",") if w.strip()]
+        chosen = resolve(course, args.assignment, notebooks, ids)
+    return Regrade(course, args.assignment, notebooks, chosen=chosen,
+                   variant_from_worked_by=variant)
+
+
+def _regrade_refusals(args: argparse.Namespace, batch: Batch, todo: list[str]) -> str:
+    """Why this run must not start (empty: it may)."""
+    from .regrade import PENDING, Regrade
+
+    regrade = batch.regrade
+    if regrade is None or regrade.chosen is None:
+        waiting = sorted(set(todo) & set(Regrade(batch.course, args.assignment, []).pending()))
+        if waiting:
+            return (f"Refusing to grade: a regrade of chosen questions of {', '.join(waiting)} "
+                    "was interrupted; run that --questions command again to finish it (or "
+                    f"delete autograded/.autograder/{args.assignment}/{PENDING}/ to give up "
+                    "on it).")
+        return ""
+    problems = regrade.refusals(todo, batch.journal)
+    if not problems:
+        return ""
+    return ("Refusing to grade: --questions regrades questions of graded submissions only, "
+            "keeping the rest: " + "; ".join(problems[:20])
+            + ("; ..." if len(problems) > 20 else "")
+            + ". Regrade their whole submission first (without --questions).")
+
+
+def _decisions_dropped(batch: Batch, todo: list[str]) -> str:
+    """A note when this run regrades, without the decision, students graded with it."""
+    if batch.regrade is not None and batch.regrade.variant_from_worked_by:
+        return ""
+    done = batch.journal.load()
+    names = [s for s in todo if s in done and "variant_from_worked_by" in done[s].flags]
+    if not names:
+        return ""
+    return (f"Note: {', '.join(names[:20])} {'was' if len(names) == 1 else 'were'} last graded "
+            "against the variant of their .worked_by.json by your decision; this run grades "
+            "against their own variant (add --variant-from-worked-by to keep the decision).")
 
 
 def cmd_report(args: argparse.Namespace) -> int:

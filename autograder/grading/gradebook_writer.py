@@ -3,26 +3,29 @@
 It does what ``nbgrader autograde`` does for one student, with nbgrader's own code and the
 course's configured preprocessor lists, split around the execution that happens elsewhere:
 
-1. :meth:`GradebookWriter.prepare` - nbgrader's ``Autograde.init_assignment`` (student and
-   submission rows, timestamp, copying the submission's and the source's files), then reading
-   each notebook and running the *sanitize* preprocessors (ClearOutput, DeduplicateIds,
-   OverwriteKernelspec, OverwriteCells or the course's RestoreCells, CheckCellMetadata).
+1. :meth:`GradebookWriter.prepare` - the files of nbgrader's ``Autograde.init_assignment``
+   (the submission's and the source's files copied to ``autograded/``, the timestamp read),
+   then reading each notebook once and running the *sanitize* preprocessors (ClearOutput,
+   DeduplicateIds, OverwriteKernelspec, OverwriteCells or the course's RestoreCells,
+   CheckCellMetadata) with the gradebook's source cells from memory (:mod:`.sanitizing`).
 2. (a worker runs the *autograde* preprocessors before SaveAutoGrades, Execute among them,
    in a sandboxed kernel: see :mod:`.runner`)
-3. :meth:`GradebookWriter.finish` - the rest of the autograde list (SaveAutoGrades,
-   AssignLatePenalties, CheckCellMetadata, the course's additions), the graded notebook
-   written to ``autograded/``, scores read back from the gradebook, the journal record.
+3. :meth:`GradebookWriter.submit` - the rest of the autograde list: the scores and comments
+   SaveAutoGrades would save, RecordVerdicts' and AssignLatePenalties' work, CheckCellMetadata;
+   the graded notebook written to ``autograded/``. The gradebook rows wait in a queue.
+4. :meth:`GradebookWriter.flush` - the queued submissions' rows (student and submission rows
+   too) in one transaction (:mod:`.gradebook_rows`), the scores read back, and only after the
+   commit each outcome journaled. A ``kill -9`` before the commit leaves those submissions
+   without a record, so a rerun grades exactly them again.
 
 Only this thread opens the gradebook for writing, so there is never a "database is locked".
 """
 
 from __future__ import annotations
 
-import json
 import logging
 import os
 import shutil
-import stat
 import tempfile
 import time
 from collections.abc import Callable
@@ -30,23 +33,42 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-import nbformat
 from nbformat.notebooknode import NotebookNode
 
-from ..exchange import REFUSED_FILE
 from ..judging.extraction import RECORD_FILE, read_regular, specs_from_gradebook
 from ..nbgrader_support import (
     JudgeAnswers,
     KeepManualGrades,
     RecordVerdicts,
+    cells_for_a_human,
     fail_closed,
     identity_notice,
 )
 from .course import Course
+from .gradebook_rows import GradebookRows, Rows, grades, saved_cells
 from .outcomes import Journal, Outcome
 from .runner import ExecutionResult
+from .sanitizing import (
+    Sanitizer,
+    as_read_back,
+    as_text,
+    changes,
+    grade_id_of,
+    read_notebook,
+    remove_duplicates,
+    snapshot,
+)
+from .submission_files import refused_at_collect, safe_copy, unsafe_entries
+
+__all__ = ["GradebookWriter", "NotJudged", "NotebookJob", "Prepared", "UnsupportedStep",
+           "grades", "read_notebook", "remove_duplicates"]
 
 log = logging.getLogger("autograder.grading")
+
+#: Submissions queued before the writer commits them (and journals their outcomes).
+BATCH_SIZE = 64
+#: Seconds a finished submission may wait in the queue before it is committed.
+MAX_DELAY = 1.0
 
 
 class NotJudged(RuntimeError):
@@ -71,119 +93,22 @@ class Prepared:
     dest: Path
     jobs: list[NotebookJob] = field(default_factory=list)
     started: float = field(default_factory=time.monotonic)
+    #: its gradebook work, applied when the writer flushes (None: nothing to write)
+    rows: Rows | None = None
 
 
-def _nofollow(path: str, flags: int) -> int:
-    return os.open(path, flags | os.O_NOFOLLOW | os.O_NONBLOCK)
+class UnsupportedStep(NotJudged):
+    """The course's save steps include one the batched writer does not know how to batch."""
 
 
-def _unsafe_entries(folder: Path) -> list[str]:
-    """Entries of a submission that are neither regular files nor real directories."""
-    bad = []
-    for path in sorted(folder.rglob("*")):
-        info = path.lstat()
-        if path.is_symlink() or not (stat.S_ISREG(info.st_mode) or stat.S_ISDIR(info.st_mode)):
-            bad.append(str(path.relative_to(folder)))
-    return bad
-
-
-def _refused_at_collect(submitted: Path) -> list[str]:
-    """What collect refused in this submission (its record), read without following links."""
-    text = read_regular(submitted / REFUSED_FILE)
-    if text is None:
-        exists = os.path.lexists(submitted / REFUSED_FILE)
-        return ["(an unreadable collect record)"] if exists else []
-    try:
-        data = json.loads(text)
-    except ValueError:
-        return ["(an unreadable collect record)"]
-    items = data.get("refused") if isinstance(data, dict) else None
-    return [str(i)[:120] for i in items[:20]] if isinstance(items, list) else []
-
-
-def _grade_id(cell: NotebookNode) -> str | None:
-    return cell.get("metadata", {}).get("nbgrader", {}).get("grade_id")
-
-
-def _snapshot(nb: NotebookNode) -> dict[str, tuple]:
-    """Per grade id: (cell type, source, locked, points, grade) - what OverwriteCells checks."""
-    out = {}
-    for cell in nb.cells:
-        gid = _grade_id(cell)
-        if gid is None:
-            continue
-        meta = cell.metadata.get("nbgrader", {})
-        out[gid] = (
-            cell.cell_type,
-            cell.source,
-            bool(meta.get("locked")),
-            meta.get("points"),
-            bool(meta.get("grade")),
-        )
-    return out
-
-
-def _changes(
-    before: dict[str, tuple], after: dict[str, tuple], released: Callable[[str], str]
-) -> tuple[bool, bool]:
-    """(a cell was restored because it was missing, a cell was restored because edited).
-
-    A locked cell counts as edited only if its submitted source differs from the released
-    one (``released(source)`` strips the hidden tests nbgrader adds back for everyone).
-    """
-    missing = tampered = False
-    for gid, (kind, source, locked, points, _grade) in after.items():
-        old = before.get(gid)
-        if old is None:
-            missing = True
-            continue
-        if (kind, locked, points) != (old[0], old[2], old[3]):
-            tampered = True
-        elif locked and old[1] != source and old[1] != released(source):
-            tampered = True
-    return missing, tampered
-
-
-def read_notebook(path: Path) -> NotebookNode:
-    """Read a submitted notebook as nbgrader would, raising ValueError if it is not one."""
-    raw = path.read_bytes()
-    try:
-        data = json.loads(raw.decode("utf-8"))
-    except (UnicodeDecodeError, ValueError) as exc:
-        raise ValueError(f"not a JSON notebook: {exc}"[:200]) from None
-    if not isinstance(data, dict) or not isinstance(data.get("cells", []), list):
-        raise ValueError("not a notebook (no list of cells)")
-    major = data.get("nbformat")
-    if major not in (3, 4):
-        raise ValueError(f"unsupported nbformat version {major!r}")
-    try:
-        nb = nbformat.reads(raw.decode("utf-8"), as_version=4)
-    except Exception as exc:  # nbformat's many reader errors
-        raise ValueError(f"unreadable notebook: {type(exc).__name__}: {exc}"[:200]) from None
-    for cell in nb.cells:
-        if not isinstance(cell, dict) or "cell_type" not in cell or "source" not in cell:
-            raise ValueError("a cell without cell_type or source")
-    return nb
-
-
-def remove_duplicates(nb: NotebookNode) -> list[str]:
-    """Keep nbgrader metadata only on the last cell of each grade id; return the duplicates.
-
-    nbgrader's DeduplicateIds does the same but leaves an empty ``nbgrader`` dict that makes
-    OverwriteCells(add_missing_cells) fail, ending the student's grading.
-    """
-    seen: set[str] = set()
-    dups = []
-    for cell in reversed(nb.cells):
-        gid = _grade_id(cell)
-        if gid is None:
-            continue
-        if gid in seen:
-            dups.append(gid)
-            del cell.metadata["nbgrader"]
-        else:
-            seen.add(gid)
-    return dups
+#: The save steps the writer batches, by their exact class name (see :meth:`_save`).
+_SAVE_KINDS = {
+    "KeepManualGrades": "keep",
+    "SaveAutoGrades": "save",
+    "RecordVerdicts": "verdicts",
+    "AssignLatePenalties": "late",
+    "CheckCellMetadata": "check",
+}
 
 
 class GradebookWriter:
@@ -198,6 +123,8 @@ class GradebookWriter:
         sandbox: str = "",
         shadowed: tuple[str, ...] = (),
         scratch: Path | None = None,
+        batch_size: int = BATCH_SIZE,
+        max_delay: float = MAX_DELAY,
     ) -> None:
         from nbgrader.api import Gradebook
         from nbgrader.converters import Autograde
@@ -210,7 +137,12 @@ class GradebookWriter:
         self.assignment = assignment
         self.journal = journal
         self.sandbox = sandbox
+        self.batch_size = max(1, batch_size)
+        self.max_delay = max_delay
         self._Gradebook = Gradebook
+        #: called with each Prepared after its batch is committed, before its scores are read
+        #: back and journaled (a question regrade puts back the cells it keeps: :mod:`.regrade`)
+        self.before_journal: Callable[[Prepared], None] | None = None
 
         class _Autograde(Autograde):
             """nbgrader's converter, reading a cleaned copy of a submission when needed."""
@@ -242,32 +174,56 @@ class GradebookWriter:
             raise NotJudged(
                 "the course's nbgrader_config.py does not judge answers outside the kernel: "
                 "call autograder.nbgrader_support.configure(c) in it (see the README)")
-        with self.gradebook() as gb:
-            found = gb.find_assignment(assignment)
-            self.notebooks = [n.name for n in found.notebooks]
-            self.max_score = float(found.max_score)
+        self._plan = self._save_plan(course.config)
+        self.rows = GradebookRows(course.db_url, course.course_id, assignment, course.config)
+        self.notebooks = list(self.rows.notebooks)
+        self.max_score = self.rows.max_score
         #: per notebook, the judge specs of its test cells (from the gradebook's sources)
         self.specs = {
             name: [s.to_json() for s in specs_from_gradebook(course.db_url, assignment, name,
                                                             course.course_id)]
             for name in self.notebooks
         }
+        self.sanitizer = Sanitizer(self.sanitize_steps, course.config, self.rows.reader)
+        self._source_files = self._find_source_files()
+        self._pending: list[Prepared] = []
+        self._oldest = 0.0
+
+    def _save_plan(self, config: Any) -> list[tuple[str, Any]]:
+        """(kind, the step made once) for each save step; refuses a step it cannot batch."""
+        plan = []
+        for step in self.save_steps:
+            kind = _SAVE_KINDS.get(step.__name__)
+            if kind is None or step.__module__.split(".")[0] not in ("nbgrader", "autograder"):
+                raise UnsupportedStep(
+                    f"the course's autograde steps include {step.__module__}.{step.__name__} "
+                    "after saving, which the class grader cannot batch: grade with "
+                    "`nbgrader autograde`, or move it before SaveAutoGrades")
+            plan.append((kind, step(config=config)))
+        return plan
+
+    def _find_source_files(self) -> list[str]:
+        """The assignment's own files (absolute), as Autograde.init_assignment lists them."""
+        from nbgrader import utils
+
+        cd = self.course.coursedir
+        base = cd.format_path(cd.source_directory, ".", self.assignment)
+        found = set(utils.find_all_files(base, cd.ignore + ["*.ipynb"]))
+        keep = {os.path.join(base, x)
+                for x in self.converter.exclude_overwriting.get(self.assignment, [])}
+        return sorted(found - keep)
 
     def source_files(self) -> frozenset[str]:
         """Relative paths of the assignment's own files (copied over the student's)."""
-        from nbgrader import utils
-
         cd = self.course.coursedir
         base = Path(cd.format_path(cd.source_directory, ".", self.assignment))
         if not base.is_dir():
             return frozenset()
-        files = utils.find_all_files(str(base), cd.ignore + ["*.ipynb"])
-        keep = set(self.converter.exclude_overwriting.get(self.assignment, []))
-        rels = {str(Path(f).relative_to(base)) for f in files}
-        return frozenset(rels - keep)
+        return frozenset(str(Path(f).relative_to(base)) for f in self._source_files)
 
     def close(self) -> None:
         """Remove the writer's private scratch (cleaned copies of submissions)."""
+        self.rows.close()
         shutil.rmtree(self._safe_root, ignore_errors=True)
 
     def gradebook(self) -> Any:  # an nbgrader.api.Gradebook
@@ -277,7 +233,7 @@ class GradebookWriter:
     # -- preparing -------------------------------------------------------------------------
 
     def prepare(self, student: str) -> Prepared:
-        """Gradebook rows, files and sanitized notebooks for ``student``."""
+        """Files and sanitized notebooks for ``student``; its gradebook rows wait for flush."""
         from nbgrader.converters.base import NbGraderException
 
         outcome = Outcome(
@@ -288,15 +244,15 @@ class GradebookWriter:
             fingerprint=self.course.fingerprint(student, self.assignment),
         )
         dest = self.course.path("autograded", student, self.assignment)
-        prep = Prepared(student=student, outcome=outcome, dest=dest)
+        prep = Prepared(student=student, outcome=outcome, dest=dest, rows=Rows(student))
         if dest.exists():
             shutil.rmtree(dest)
         submitted = self.course.path("submitted", student, self.assignment)
-        refused = _refused_at_collect(submitted)
+        refused = refused_at_collect(submitted)
         if refused:
             outcome.flag("unsafe_files_removed")
             outcome.detail = ("refused when collected: " + ", ".join(refused))[:300]
-        unsafe = _unsafe_entries(submitted)
+        unsafe = unsafe_entries(submitted)
         if unsafe:  # links or special files: nbgrader would follow them, as root
             submitted = self._safe_copy(submitted, student)
             outcome.flag("unsafe_files_removed")
@@ -304,11 +260,11 @@ class GradebookWriter:
         self.converter.input_override = str(self._safe_root) if unsafe else None
         self.converter.notebooks = sorted(str(p) for p in submitted.glob("*.ipynb"))
         try:
-            self.converter.init_assignment(self.assignment, student)
+            self._init_assignment(prep)
         except NbGraderException as exc:
             outcome.set_status("malformed")
             outcome.detail = f"no gradable notebook: {exc}"[:300]
-            self._zero(student, self.notebooks)
+            prep.rows.ops.append(("zero", list(self.notebooks), True))
             return prep
         finally:
             self.converter.input_override = None
@@ -323,22 +279,44 @@ class GradebookWriter:
                 prep.jobs.append(job)
         return prep
 
+    def _init_assignment(self, prep: Prepared) -> None:
+        """nbgrader's Autograde.init_assignment, its gradebook work queued in ``prep.rows``.
+
+        The student and submission rows (with the timestamp) are made when the rows are
+        applied; the files are copied here in nbgrader's order with nbgrader's own code.
+        """
+        from nbgrader import utils
+        from nbgrader.converters.base import BaseConverter, NbGraderException
+
+        student, converter = prep.student, self.converter
+        BaseConverter.init_assignment(converter, self.assignment, student)  # submitted files
+        source = converter._format_source(self.assignment, student)
+        timestamp = self.course.coursedir.get_existing_timestamp(source)
+        prep.rows.timestamp = utils.parse_utc(timestamp) if timestamp else None
+        dest_path = converter._format_dest(self.assignment, student)
+        cd = self.course.coursedir
+        base = cd.format_path(cd.source_directory, ".", self.assignment)
+        for filename in self._source_files:
+            dest = os.path.join(dest_path, os.path.relpath(filename, base))
+            if not os.path.exists(os.path.dirname(dest)):
+                os.makedirs(os.path.dirname(dest))
+            if os.path.exists(dest):
+                os.remove(dest)
+            shutil.copy(filename, dest)
+        known = set(self.notebooks)
+        converter.notebooks = [n for n in converter.notebooks
+                               if os.path.splitext(os.path.basename(n))[0] in known]
+        if not converter.notebooks:
+            raise NbGraderException("No notebooks found, did you forget to run "
+                                    "'nbgrader generate_assignment'?")
+        submitted = self.course.path("submitted", student, self.assignment)
+        for name in self.notebooks:  # not submitted: 0, nothing for a human to grade
+            if not os.path.exists(os.path.join(submitted, f"{name}.ipynb")):
+                prep.rows.ops.append(("zero", [name], False))
+
     def _safe_copy(self, submitted: Path, student: str) -> Path:
         """The submission's regular files only, copied without following any link."""
-        target = self._safe_root / student / self.assignment
-        if target.exists():
-            shutil.rmtree(target)
-        target.mkdir(parents=True)
-        for path in sorted(submitted.rglob("*")):
-            rel = path.relative_to(submitted)
-            info = path.lstat()
-            if stat.S_ISDIR(info.st_mode) and not path.is_symlink():
-                (target / rel).mkdir(parents=True, exist_ok=True)
-            elif stat.S_ISREG(info.st_mode):
-                (target / rel).parent.mkdir(parents=True, exist_ok=True)
-                with open(path, "rb", opener=_nofollow) as src, open(target / rel, "wb") as dst:
-                    shutil.copyfileobj(src, dst)
-        return target
+        return safe_copy(submitted, self._safe_root / student / self.assignment)
 
     def _remove_shadows(self, dest: Path) -> list[str]:
         """Delete student files that would be imported instead of the graders' modules."""
@@ -380,61 +358,41 @@ class GradebookWriter:
         dups = remove_duplicates(nb)
         if dups:
             outcome.flag("duplicate_cells_removed")
-        before = _snapshot(nb)
+        before = snapshot(nb)
         resources = self._resources(prep.student, notebook, prep.dest)
         try:
-            for step in self.sanitize_steps:
-                nb, resources = step(config=self.course.config)(nb, resources)
+            nb, resources = self.sanitizer.run(nb, resources)
         except Exception as exc:  # corrupted nbgrader metadata, cells nbgrader cannot restore
             return self._malformed(prep, notebook, f"{path.name}: {type(exc).__name__}: {exc}")
-        missing, tampered = _changes(before, _snapshot(nb), self._released)
+        missing, tampered = changes(before, snapshot(nb), self.sanitizer.released)
         if missing:
             outcome.flag("missing_cells_restored")
         if tampered:
             outcome.flag("tampered_cells_restored")
         prep.dest.mkdir(parents=True, exist_ok=True)
-        text = nbformat.writes(nb)
-        (prep.dest / f"{notebook}.ipynb").write_text(text, encoding="utf-8")
-        return NotebookJob(notebook, nbformat.reads(text, as_version=4), resources)
-
-    def _released(self, source: str) -> str:
-        """A test cell's source as released to students (nbgrader's ClearHiddenTests)."""
-        from nbformat.v4 import new_code_cell
-        from nbgrader.preprocessors import ClearHiddenTests
-
-        cell = new_code_cell(source)
-        try:
-            ClearHiddenTests(config=self.course.config)._remove_hidden_test_region(cell)
-        except RuntimeError:
-            return source
-        return cell.source
+        # the graded notebook is written when the submission is saved (or, if saving fails,
+        # this sanitized one): the kernel runs a copy in its own folder, never this file
+        return NotebookJob(notebook, as_read_back(nb), resources)
 
     def _malformed(self, prep: Prepared, notebook: str, why: str) -> None:
         prep.outcome.set_status("malformed")
         prep.outcome.detail = why[:300]
-        self._zero(prep.student, [notebook])
+        prep.rows.ops.append(("zero", [notebook], True))
         return None
-
-    def _zero(self, student: str, notebooks: list[str]) -> None:
-        """Score 0 (held for a human) every grade of ``notebooks`` of the submission."""
-        from nbgrader.api import MissingEntry
-
-        with self.gradebook() as gb:
-            gb.update_or_create_submission(self.assignment, student)
-            for name in notebooks:
-                try:
-                    sub = gb.find_submission_notebook(name, self.assignment, student)
-                except MissingEntry:
-                    continue
-                for grade in sub.grades:
-                    grade.auto_score = 0
-                    grade.needs_manual_grade = True
-            gb.db.commit()
 
     # -- finishing -------------------------------------------------------------------------
 
     def finish(self, prep: Prepared, results: dict[str, ExecutionResult]) -> Outcome:
-        """Save grades for executed notebooks, write them out, journal the outcome."""
+        """Save, commit and journal one submission now (:meth:`submit` then :meth:`flush`)."""
+        self.submit(prep, results)
+        return next(o for o in self.flush() if o.student == prep.student)
+
+    def submit(self, prep: Prepared, results: dict[str, ExecutionResult]) -> list[Outcome]:
+        """Save grades for executed notebooks and write them out; queue the gradebook rows.
+
+        Returns the outcomes committed and journaled by this call: none until the queue
+        holds ``batch_size`` submissions (see :meth:`due` and :meth:`flush`).
+        """
         outcome = prep.outcome
         notes = []
         try:
@@ -456,72 +414,99 @@ class GradebookWriter:
             log.exception("finishing %s failed", prep.student)
             outcome.set_status("error")
             outcome.detail = f"{type(exc).__name__}: {exc}"[:300]
-            self._zero(prep.student, [job.notebook for job in prep.jobs])
-        self._read_back(outcome)
-        outcome.seconds = round(time.monotonic() - prep.started, 3)
-        self.journal.write(outcome)
-        return outcome
+            if prep.rows is not None:
+                prep.rows.ops.append(("zero", [job.notebook for job in prep.jobs], True))
+            for job in prep.jobs:  # what nbgrader leaves when saving fails: the sanitized one
+                path = prep.dest / f"{job.notebook}.ipynb"
+                if not path.exists():
+                    path.write_text(as_text(job.nb), encoding="utf-8")
+        if not self._pending:
+            self._oldest = time.monotonic()
+        self._pending.append(prep)
+        return self.flush() if len(self._pending) >= self.batch_size else []
 
     def _save(self, prep: Prepared, job: NotebookJob, result: ExecutionResult) -> None:
-        outcome = prep.outcome
+        """The save steps for one notebook: rows queued in order, the notebook written."""
+        from nbgrader import utils
+
+        outcome, ops, notebook = prep.outcome, prep.rows.ops, job.notebook
         outcome.set_status(result.status)
         for name in sorted(result.flags):
             outcome.flag(name)
         if result.detail and not outcome.detail:
             outcome.detail = result.detail
-        outcome.checks.extend(dict(line, notebook=job.notebook) for line in result.checks)
+        outcome.checks.extend(dict(line, notebook=notebook) for line in result.checks)
         nb, resources = result.nb, result.resources
         if fail_closed(nb, resources):  # never executed or judged: 0, and a human looks
             outcome.flag("not_judged")
-        for step in self.save_steps:
-            nb, resources = step(config=self.course.config)(nb, resources)
-        (prep.dest / f"{job.notebook}.ipynb").write_text(nbformat.writes(nb), encoding="utf-8")
+        for kind, step in self._plan:
+            if not step.enabled:
+                continue
+            if kind == "keep":
+                ops.append(("keep", notebook))
+            elif kind == "save":
+                ops.append(("save", notebook, saved_cells(nb, step.log)))
+            elif kind == "verdicts":
+                ops.append(("verdicts", notebook, cells_for_a_human(resources),
+                            identity_notice(resources),
+                            [grade_id_of(c) for c in nb.cells if utils.is_solution(c)]))
+            elif kind == "late":
+                ops.append(("late", notebook))
+            else:  # CheckCellMetadata: nbgrader's own check of the graded notebook
+                nb, resources = step(nb, resources)
+        (prep.dest / f"{notebook}.ipynb").write_text(as_text(nb), encoding="utf-8")
 
-    def _read_back(self, outcome: Outcome) -> None:
-        """Scores as the gradebook has them (what nbgrader's tools will show)."""
-        with self.gradebook() as gb:
-            found = grades(gb, self.assignment, outcome.student).get(outcome.student)
-        if not found:
-            outcome.set_status("error")
-            outcome.detail = outcome.detail or "no submission in the gradebook"
-            return
-        outcome.questions = found
-        outcome.score = round(sum(q["score"] for q in found.values()), 6)
-        if any(q["needs_manual"] for q in found.values()):
-            outcome.flag("manual_grading")
+    # -- committing ------------------------------------------------------------------------
+
+    @property
+    def pending(self) -> int:
+        """Submissions saved but not yet committed."""
+        return len(self._pending)
+
+    def due(self) -> float | None:
+        """Seconds until the queue should be flushed (0: now), None if it is empty."""
+        if not self._pending:
+            return None
+        if len(self._pending) >= self.batch_size:
+            return 0.0
+        return max(0.0, self._oldest + self.max_delay - time.monotonic())
+
+    def flush(self) -> list[Outcome]:
+        """Commit every queued submission in one transaction, then journal their outcomes.
+
+        An outcome is journaled only after its grades are committed. If the commit fails
+        the error propagates and none of the queued submissions is journaled.
+        """
+        batch, self._pending = self._pending, []
+        if not batch:
+            return []
+        rows = [p.rows for p in batch if p.rows is not None]
+        students = [p.student for p in batch]
+        scores = self.rows.apply(rows, students)
+        if self.before_journal is not None:  # after the commit: the hook opens its own gradebook
+            for prep in batch:
+                self.before_journal(prep)
+            scores = self.rows.read(students)
+        outcomes = []
+        for prep in batch:
+            outcome = prep.outcome
+            if prep.rows is not None and prep.rows.error:
+                outcome.set_status("error")
+                outcome.detail = prep.rows.error
+            _read_back(outcome, scores.get(prep.student))
+            outcome.seconds = round(time.monotonic() - prep.started, 3)
+            outcomes.append(outcome)
+        self.journal.write_many(outcomes)
+        return outcomes
 
 
-def grades(gb: Any, assignment: str, student: str | None = None) -> dict[str, dict[str, dict]]:
-    """{student: {question: {score, max, auto, needs_manual}}} in one query per call.
-
-    A question is the grade id, ``notebook:grade_id`` when the assignment has several
-    notebooks; ``score`` is nbgrader's (manual over automatic, plus extra credit).
-    """
-    from nbgrader.api import Grade, Student, SubmittedAssignment, SubmittedNotebook
-
-    found = gb.find_assignment(assignment)
-    many = len(found.notebooks) > 1
-    cells = {}
-    for nb in found.notebooks:
-        for cell in nb.grade_cells:
-            key = f"{nb.name}:{cell.name}" if many else cell.name
-            cells[cell.id] = (key, float(cell.max_score))
-    query = (
-        gb.db.query(Student.id, Grade.cell_id, Grade.score, Grade.auto_score,
-                    Grade.needs_manual_grade, Grade.manual_score)
-        .join(SubmittedNotebook, Grade.notebook_id == SubmittedNotebook.id)
-        .join(SubmittedAssignment, SubmittedNotebook.assignment_id == SubmittedAssignment.id)
-        .join(Student, SubmittedAssignment.student_id == Student.id)
-        .filter(SubmittedAssignment.assignment_id == found.id)
-    )
-    if student is not None:
-        query = query.filter(Student.id == student)
-    out: dict[str, dict[str, dict]] = {}
-    for sid, cell_id, score, auto, manual, by_hand in query:
-        if cell_id not in cells:
-            continue
-        key, max_score = cells[cell_id]
-        out.setdefault(sid, {})[key] = {"score": float(score or 0.0), "max": max_score,
-                                        "auto": auto, "needs_manual": bool(manual),
-                                        "manual": by_hand}
-    return out
+def _read_back(outcome: Outcome, found: dict[str, dict] | None) -> None:
+    """Scores as the gradebook has them (what nbgrader's tools will show)."""
+    if not found:
+        outcome.set_status("error")
+        outcome.detail = outcome.detail or "no submission in the gradebook"
+        return
+    outcome.questions = found
+    outcome.score = round(sum(q["score"] for q in found.values()), 6)
+    if any(q["needs_manual"] for q in found.values()):
+        outcome.flag("manual_grading")

@@ -253,7 +253,7 @@ class OptimizerRace(Explorer):
         pin_axis_labels(right)
         # the left panel is drawn once; the f(x_k) panel zooms onto the runs on every update,
         # so its ticks, grid and spines are drawn with what moves (its background and texts
-        # are cached)
+        # are cached). Its step axis moves with the steps slider only: kept per x-limits.
         self.cache = StaticCache(
             fig,
             [
@@ -261,11 +261,11 @@ class OptimizerRace(Explorer):
                 *self.dots.values(),
                 self.start,
                 *self.curves.values(),
-                right.xaxis,
                 right.yaxis,
                 *right.spines.values(),
             ],
             live_axes=[right],
+            steady=[right.xaxis],
         )
         super().__init__(fig, controls, "optimizer-race")
 

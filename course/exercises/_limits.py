@@ -2,9 +2,10 @@
 behaviour at a point (continuous, removable, jump, infinite), each wrong answer compared with
 what a misconception would give.
 
-The autograder's misconception tags cover the differentiation rules, not limits; the tags
-below are lesson 2's own (LIMIT_MESSAGES), built on the autograder's reading of answers and
-its Feedback, so the notebook shows them like every other check.
+The misconception tags (limit_needs_value, one_side_only, hole_called_jump, ...) and their
+messages live with every other tag in `autograder.misconceptions.MESSAGES`; the checks are
+built on the autograder's reading of answers and its Feedback, so the notebook shows them like
+every other check.
 """
 
 from __future__ import annotations
@@ -18,42 +19,7 @@ from autograder.answers import Unreadable, read_label, read_number, show
 from autograder.checks_core import run_check
 from autograder.equivalence import CLOSE_FACTOR, REL_TOL, same_number
 from autograder.feedback import Feedback, almost, correct, not_yet
-
-LIMIT_MESSAGES: dict[str, str] = {
-    "limit_needs_value": (
-        "The limit does not look at f(a): it asks which number f(x) approaches as x gets close "
-        "to a, with x never equal to a. A formula that gives 0/0 at a says nothing yet: "
-        "simplify it for x different from a (cancel the common factor), then let x approach a."
-    ),
-    "indeterminate_evaluated": (
-        "0/0 is not a number (not 0, not 1): it only says that this form of the formula cannot "
-        "be evaluated at a. Simplify for x different from a first."
-    ),
-    "limit_is_value": (
-        "A one-sided limit uses only the values on that side of a: from the left, only x < a. "
-        "The value f(a) and the formula for the other side do not count."
-    ),
-    "one_side_only": (
-        "The (two-sided) limit exists only when the limits from the left and from the right "
-        "are the same number; compare both sides before answering."
-    ),
-    "averaged_sides": (
-        "The limit is not the average of the two one-sided limits: when they differ, there is "
-        "no single number that f(x) approaches, and the limit does not exist."
-    ),
-    "hole_called_jump": (
-        "A hole (a removable discontinuity) has a limit: both sides approach the same number, "
-        "only f(a) is missing or different. A jump has one-sided limits that differ."
-    ),
-    "jump_called_hole": (
-        "A removable discontinuity (a hole) needs both one-sided limits to be the same number; "
-        "here compare the limit from the left with the limit from the right."
-    ),
-    "continuity_needs_three": (
-        "Continuous at a needs all three conditions: f(a) is defined, the limit at a exists, "
-        "and the two are equal. Check each one at this point."
-    ),
-}
+from autograder.misconceptions import MESSAGES
 
 _DOES_NOT_EXIST = {
     "dne", "does_not_exist", "doesnt_exist", "doesn't_exist", "no_limit", "none",
@@ -71,7 +37,14 @@ _KIND_HELP = "one of 'continuous', 'removable', 'jump', 'infinite' or 'no_limit'
 
 
 def _explain(tag: str) -> tuple[str, tuple[str, ...]]:
-    return LIMIT_MESSAGES[tag], (tag,)
+    return MESSAGES[tag], (tag,)
+
+
+def _known_tags(tags) -> None:
+    """Refuse a misconception tag the registry does not define (as `check_number` does)."""
+    unknown = [tag for tag in tags if tag not in MESSAGES]
+    if unknown:
+        raise ValueError(f"unknown misconception tags {unknown}; see autograder.TAGS")
 
 
 def _says_does_not_exist(data: Any) -> bool:
@@ -120,7 +93,8 @@ def check_limit(
 ) -> Feedback:
     """Whether the answer is the limit `expected` (None: the limit does not exist, answered
     with "DNE", "does not exist" or None). `mistakes` pairs the answer a misconception gives
-    (a number, or None for "does not exist") with its tag in LIMIT_MESSAGES."""
+    (a number, or None for "does not exist") with its tag in `autograder.TAGS`."""
+    _known_tags(tag for _, tag in mistakes)
     target = None if expected is None else sp.sympify(expected)
 
     def judge(data: Any) -> Feedback:
@@ -144,7 +118,8 @@ def check_kind(
 ) -> Feedback:
     """Whether the answer names the behaviour at the point (`expected`, one of
     "continuous", "removable", "jump", "infinite", "no_limit"); `mistakes` maps a wrong kind
-    to its tag in LIMIT_MESSAGES."""
+    to its tag in `autograder.TAGS`."""
+    _known_tags((mistakes or {}).values())
 
     def judge(data: Any) -> Feedback:
         said = read_label(data, _KINDS, _KIND_HELP)

@@ -19,6 +19,8 @@ from pathlib import Path
 import nbformat
 from nbformat.notebooknode import NotebookNode
 
+from autograder.identity import variant_code
+
 from .course import FORWARD_Q2, RIGHT_Q1, RIGHT_Q2, released, set_solution
 
 Built = NotebookNode | str | bytes
@@ -38,6 +40,8 @@ class Case:
     files: Callable[[Path, dict], dict[str, object]] | None = None
     #: also graded by plain ``nbgrader autograde`` (attacks on the grade, not on the machine)
     plain: bool = False
+    #: words the outcome's detail must contain
+    detail: str = ""
 
 
 def _answers(root: Path, q1: str = RIGHT_Q1, q2: str = RIGHT_Q2) -> NotebookNode:
@@ -540,3 +544,76 @@ CASES = [
          files=shadowing_files),
 ]
 CASES += FORGERIES + RESOURCE_ATTACKS
+
+
+# ---------------------------------------------------------------------------------------------
+# Identity records against ``grade --variant-from-worked-by`` (the variant course of
+# ``course.make_course(..., variants=True)``). The instructor's decision grades a notebook
+# against the variant of the identity its .worked_by.json names; that file is the student's,
+# so every forged, garbled or ambiguous record must refuse: an ``error`` outcome whose detail
+# says why, the earlier grades untouched. Each notebook is an honest self-study one (its q1
+# is right for 'self-study' only), so a record that was believed would earn full marks.
+# ---------------------------------------------------------------------------------------------
+
+
+def entry(student: str, source: str = "jupyterhub", variant: str | None = None) -> dict:
+    """One entry of a record, as the setup cell writes it (the variant code is computed)."""
+    return {"student": student, "source": source,
+            "variant": variant if variant is not None else variant_code("demo", student),
+            "first_seen": "2030-01-01T09:00:00+00:00", "last_seen": "2030-01-01T09:30:00+00:00"}
+
+
+SELF_STUDY = entry("self-study", "default")
+
+
+def _record(*entries: dict) -> Callable[[Path, dict], dict[str, object]]:
+    return lambda root, ctx: {".worked_by.json": json.dumps({"demo": list(entries)})}
+
+
+def self_study_work(root: Path, ctx: dict) -> Built:
+    """Right answers for the self-study variant (q1 = 6), worked before logging in."""
+    return _answers(root)
+
+
+def _raw(text: str) -> Callable[[Path, dict], dict[str, object]]:
+    return lambda root, ctx: {".worked_by.json": text}
+
+
+def _huge(root: Path, ctx: dict) -> dict[str, object]:
+    return {".worked_by.json": json.dumps({"demo": [SELF_STUDY], "pad": "x" * 70_000})}
+
+
+#: A record where one key appears twice: JSON readers disagree on which one counts.
+_TWO_KEYS = '{"demo": [' + json.dumps(SELF_STUDY)[:-1] + ', "student": "w_twice"}]}'
+
+WORKED_BY_ATTACKS = [
+    Case("w_no_record", "no record submitted", self_study_work, status="error",
+         detail="no .worked_by.json"),
+    Case("w_garbled", "a garbled record", self_study_work, status="error",
+         detail="is not JSON", files=_raw('{"demo": [{"student": "self-study", ')),
+    Case("w_two_names", "worked under two identities", self_study_work, status="error",
+         detail="cannot be told", files=_record(SELF_STUDY, entry("w_two_names"))),
+    Case("w_path_name", "an identity that is a path", self_study_work, status="error",
+         detail="not a plain id", files=_record(entry("../../source/demo"))),
+    Case("w_newline_name", "an identity with a newline", self_study_work, status="error",
+         detail="not a plain id", files=_record(entry("self-study\n"))),
+    Case("w_not_string", "an identity that is a list", self_study_work, status="error",
+         detail="not a plain id",
+         files=_raw(json.dumps({"demo": [dict(SELF_STUDY, student=["self-study"])]}))),
+    Case("w_classmate", "names a classmate (copied answers)", self_study_work,
+         status="error", detail="another student", files=_record(entry("v_honest"))),
+    Case("w_forged_variant", "a variant code that is not the identity's", self_study_work,
+         status="error", detail="variant code", files=_record(entry("self-study", "default",
+                                                                   "abc123"))),
+    Case("w_claims_grader", "claims nbgrader wrote it", self_study_work, status="error",
+         detail="impossible source", files=_record(entry("self-study", "nbgrader"))),
+    Case("w_duplicate_key", "a key given twice", self_study_work, status="error",
+         detail="repeats a key", files=_raw(_TWO_KEYS)),
+    Case("w_huge", "a record of 70 kB", self_study_work, status="error",
+         detail="larger than", files=_huge),
+    Case("w_link", "the record is a link", self_study_work, status="error",
+         detail="no .worked_by.json", files=lambda root, ctx: {
+             ".worked_by.json": ("link", str(Path(ctx["course"]) / "demojudge.py"))}),
+    Case("w_kernel_writes", "the kernel writes a record while graded", forged_record,
+         status="error", detail="no .worked_by.json"),
+]

@@ -13,6 +13,11 @@ Both test cells end with a judge spec (``autograder.judging.spec``): grades come
 checker, run outside the kernel on the answers extracted as data, exactly like the real course.
 
 The solution cells carry :data:`SECRET` so tests can prove no solution text leaks.
+
+``make_course(..., variants=True)`` makes the same assignment with per-student variants, as
+the real course has them: q1 asks for d/dx x**k at x = 3 with k drawn from the identity the
+notebook runs under (:func:`variant_answer`), and its checker judges against the variant of
+the student it is given.
 """
 
 from __future__ import annotations
@@ -93,6 +98,26 @@ JUDGE = textwrap.dedent(
 )
 
 
+VARIANT_JUDGE = JUDGE.replace(
+    '    if question == "q1":\n        got = _number(value)',
+    '    if question == "q1":\n        from autograder.identity import variant_seed\n\n'
+    '        k = 2 + variant_seed(assignment, student) % 3\n        got = _number(value)',
+).replace("abs(got - 6.0) < 1e-9", "abs(got - k * 3 ** (k - 1)) < 1e-9")
+
+#: The variant course's q1 solution: computed for whoever the notebook runs as.
+VARIANT_Q1 = ("from autograder.identity import current_identity, variant_seed\n"
+              "k = 2 + variant_seed('demo', current_identity().student) % 3\n"
+              "answer = k * 3 ** (k - 1)")
+
+
+def variant_answer(student: str) -> int:
+    """The right q1 of the variant course for ``student``: d/dx x**k at 3, k in 2, 3, 4."""
+    from autograder.identity import variant_seed
+
+    k = 2 + variant_seed(ASSIGNMENT, student) % 3
+    return k * 3 ** (k - 1)
+
+
 def _cell(kind: str, source: str, grade_id: str | None = None, **flags: object) -> NotebookNode:
     """A cell with nbgrader metadata when ``grade_id`` is given."""
     make = nbformat.v4.new_code_cell if kind == "code" else nbformat.v4.new_markdown_cell
@@ -111,14 +136,15 @@ def _test(question: str, variable: str, visible: str) -> str:
     return f"{visible}\n{region}"
 
 
-def source_notebook() -> NotebookNode:
+def source_notebook(variants: bool = False) -> NotebookNode:
     """The instructor's version of ``demo.ipynb`` (with solutions and hidden tests)."""
+    q1 = VARIANT_Q1 if variants else "answer = 6"
     nb = nbformat.v4.new_notebook()
     nb.metadata["kernelspec"] = {"name": "python3", "display_name": "Python 3",
                                  "language": "python"}
     nb.cells = [
         _cell("markdown", "# Demo\nThe derivative, numerically.", "intro", locked=True),
-        _cell("code", f"# Q1: d/dx x**2 at x = 3\n### BEGIN SOLUTION\n# {SECRET}\nanswer = 6\n"
+        _cell("code", f"# Q1: d/dx x**2 at x = 3\n### BEGIN SOLUTION\n# {SECRET}\n{q1}\n"
               "### END SOLUTION", "q1_answer", solution=True),
         _cell("code", _test("q1", "answer", "print('your answer:', answer)"), "q1_test",
               grade=True, locked=True, points=2),
@@ -156,7 +182,7 @@ def venv_env() -> dict[str, str]:
     return env
 
 
-def make_course(root: Path, *, cell_timeout: int = 60) -> Path:
+def make_course(root: Path, *, cell_timeout: int = 60, variants: bool = False) -> Path:
     """Write the source assignment and config under ``root`` and run generate_assignment.
 
     The cell timeout is generous: the tests check outcomes, not speed, and an honest cell
@@ -165,9 +191,9 @@ def make_course(root: Path, *, cell_timeout: int = 60) -> Path:
     root.mkdir(parents=True, exist_ok=True)
     src = root / "source" / ASSIGNMENT
     src.mkdir(parents=True, exist_ok=True)
-    nbformat.write(source_notebook(), src / f"{NOTEBOOK}.ipynb")
+    nbformat.write(source_notebook(variants), src / f"{NOTEBOOK}.ipynb")
     (src / "demochecks.py").write_text(CHECKS, encoding="utf-8")
-    (root / "demojudge.py").write_text(JUDGE, encoding="utf-8")
+    (root / "demojudge.py").write_text(VARIANT_JUDGE if variants else JUDGE, encoding="utf-8")
     (root / "nbgrader_config.py").write_text(
         CONFIG.format(timeout=cell_timeout, root=str(root.resolve())))
     subprocess.run([str(venv_bin() / "nbgrader"), "generate_assignment", ASSIGNMENT, "--force"],

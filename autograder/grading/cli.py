@@ -326,6 +326,9 @@ def _regrade(args: argparse.Namespace, course: Course) -> Regrade | None:
     variant = getattr(args, "variant_from_worked_by", False)
     if wanted is None and not variant:
         return None
+    if variant and getattr(args, "dask", None):
+        raise ValueError("--variant-from-worked-by runs on this machine only (the decision "
+                         "changes what the kernel is told): run it without --dask")
     if variant and args.students is None:
         raise ValueError("--variant-from-worked-by is a decision about particular students: "
                          "name them with --students GLOB (--students '*' for everyone)")

@@ -1,6 +1,8 @@
 """Shared pytest configuration."""
 
 import os
+from pathlib import Path
+from types import SimpleNamespace
 
 import pytest
 from hypothesis import HealthCheck, Phase, settings
@@ -31,6 +33,32 @@ settings.load_profile(
 # Files this conftest marks by name (their own marks are kept as they are): the grading and
 # nbgrader end-to-end tests run the nbgrader CLI and the sandboxed grader.
 SLOW_FILES = {"test_grading.py", "test_nbgrader_e2e.py", "test_gradebook_writer.py"}
+
+
+@pytest.fixture(scope="module")
+def pristine(tmp_path_factory) -> Path:
+    """The grading tests' demo course (tests/hostile/course.py) after generate_assignment,
+    before any submission: built once per session for every xdist worker."""
+    from hostile import course as demo
+    from shared import build_once
+
+    def build(folder: Path) -> dict:
+        return {"root": str(demo.make_course(folder / "course", cell_timeout=5))}
+
+    return Path(build_once(tmp_path_factory, "pristine", build)["root"])
+
+
+@pytest.fixture(scope="module")
+def graded(pristine, tmp_path_factory) -> SimpleNamespace:
+    """Plain nbgrader on the demo course's honest submissions, the sandboxed grader on honest
+    and hostile ones (tests/test_grading.py's corpus): once per session for every worker.
+    (tests/test_nbgrader_e2e.py has a `graded` of its own: the real course end to end.)"""
+    from shared import build_once
+    from test_grading import grade_corpus
+
+    data = build_once(tmp_path_factory, "graded", lambda folder: grade_corpus(pristine, folder))
+    data["root"], data["plain"] = Path(data["root"]), Path(data["plain"])
+    return SimpleNamespace(**data)
 
 
 def pytest_collection_modifyitems(config, items):

@@ -305,16 +305,6 @@ def journal(root: Path) -> dict[str, dict]:
 
 
 @pytest.fixture(scope="module")
-def pristine(tmp_path_factory) -> Path:
-    """The demo course after generate_assignment (shared with tests/test_grading.py)."""
-
-    def build(folder: Path) -> dict:
-        return {"root": str(demo.make_course(folder / "course", cell_timeout=5))}
-
-    return Path(build_once(tmp_path_factory, "pristine", build)["root"])
-
-
-@pytest.fixture(scope="module")
 def submitted(pristine, tmp_path_factory) -> Path:
     """The course with the 200 submissions, before any grading."""
 

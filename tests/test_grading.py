@@ -21,12 +21,10 @@ import sys
 import threading
 import time
 from pathlib import Path
-from types import SimpleNamespace
 
 import pytest
 from hostile import course as demo
 from hostile.corpus import CASES, FORGERIES
-from shared import build_once
 
 pytestmark = [pytest.mark.slow, pytest.mark.xdist_group("grading")]
 
@@ -102,17 +100,8 @@ class Listener:
         self.sock.close()
 
 
-@pytest.fixture(scope="module")
-def pristine(tmp_path_factory) -> Path:
-    """The demo course after generate_assignment, before any submission."""
-
-    def build(folder: Path) -> dict:
-        return {"root": str(demo.make_course(folder / "course", cell_timeout=5))}
-
-    return Path(build_once(tmp_path_factory, "pristine", build)["root"])
-
-
-def _grade_corpus(pristine: Path, base: Path) -> dict:
+def grade_corpus(pristine: Path, base: Path) -> dict:
+    """Submit the honest and hostile corpus and grade it both ways (see `graded`)."""
     listener = Listener()
     root = shutil.copytree(pristine, base / "course")
     plain = shutil.copytree(pristine, base / "plain")
@@ -139,14 +128,6 @@ def _grade_corpus(pristine: Path, base: Path) -> dict:
             "returncode": proc.returncode, "stdout": out, "stderr": err, "pid": proc.pid,
             "nbgrader_returncode": nbgrader.returncode, "nbgrader_stderr": nbgrader.stderr,
             "connections": listener.accepted, "seconds": seconds}
-
-
-@pytest.fixture(scope="module")
-def graded(pristine, tmp_path_factory):
-    """Plain nbgrader on the honest submissions; the grader on honest + hostile ones."""
-    data = build_once(tmp_path_factory, "graded", lambda folder: _grade_corpus(pristine, folder))
-    data["root"], data["plain"] = Path(data["root"]), Path(data["plain"])
-    return SimpleNamespace(**data)
 
 
 @needs_sandbox

@@ -29,12 +29,11 @@ import pytest
 from hostile import course as demo
 from hostile.corpus import CASES
 from hostile.dask_attacks import REPLY_ATTACKS, ROGUE_WORKERS
+from shared import build_once
 from test_grading import (
     GRADE_TIMEOUT,
     _env,
     _finished,
-    _grade_corpus,
-    _once,
     grade_cmd,
     gradebook_scores,
     needs_sandbox,
@@ -49,24 +48,6 @@ DASK_BIN = Path(sys.executable).parent / "dask"
 #: Seconds one ``grade --dask`` run may take: a cluster's workers load SymPy and the course
 #: while the grader runs its preflight, which takes minutes on a busy 2-core machine.
 DASK_TIMEOUT = 2 * GRADE_TIMEOUT
-
-
-@pytest.fixture(scope="module")
-def pristine(tmp_path_factory) -> Path:
-    """test_grading's demo course after generate_assignment (built once per session)."""
-
-    def build(folder: Path) -> dict:
-        return {"root": str(demo.make_course(folder / "course", cell_timeout=5))}
-
-    return Path(_once(tmp_path_factory, "pristine", build)["root"])
-
-
-@pytest.fixture(scope="module")
-def graded(pristine, tmp_path_factory):
-    """test_grading's run: the local grader and plain nbgrader (built once per session)."""
-    data = _once(tmp_path_factory, "graded", lambda folder: _grade_corpus(pristine, folder))
-    data["root"], data["plain"] = Path(data["root"]), Path(data["plain"])
-    return SimpleNamespace(**data)
 
 
 def _wait(condition, what: str, timeout: float = DASK_TIMEOUT, proc=None) -> None:
@@ -120,8 +101,8 @@ def _grade_on_dask(pristine: Path, base: Path) -> dict:
 @pytest.fixture(scope="module")
 def dask_graded(pristine, tmp_path_factory):
     """Honest work and a few hostile submissions graded with ``--dask local:2``."""
-    data = _once(tmp_path_factory, "dask_graded",
-                 lambda folder: _grade_on_dask(pristine, folder))
+    data = build_once(tmp_path_factory, "dask_graded",
+                      lambda folder: _grade_on_dask(pristine, folder))
     data["root"] = Path(data["root"])
     return SimpleNamespace(**data)
 

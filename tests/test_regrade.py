@@ -2,7 +2,7 @@
 against the variant a notebook was worked under (``--variant-from-worked-by``).
 
 Real nbgrader, real sandboxed kernels and the test courses of tests/hostile/course.py, each
-built and graded once per session for every pytest-xdist worker (``_once``).
+built and graded once per session for every pytest-xdist worker (``shared.build_once``).
 """
 
 from __future__ import annotations
@@ -16,7 +16,8 @@ from types import SimpleNamespace
 import pytest
 from hostile import course as demo
 from hostile.corpus import WORKED_BY_ATTACKS, self_study_work
-from test_grading import GRADE_TIMEOUT, _env, _once, grade_cmd, needs_sandbox, outcomes
+from shared import build_once
+from test_grading import GRADE_TIMEOUT, _env, grade_cmd, needs_sandbox, outcomes
 
 from autograder.identity import Identity, record_identity
 
@@ -115,13 +116,10 @@ def _question_regrade(pristine: Path, base: Path) -> dict:
 
 
 @pytest.fixture(scope="module")
-def questions(tmp_path_factory):
+def questions(pristine, tmp_path_factory):
     """Three students graded, graded by hand, the check fixed, then only q1 regraded."""
-    # the demo course test_grading.py builds, under the same name: built once per session
-    pristine = Path(_once(tmp_path_factory, "pristine", lambda folder: {
-        "root": str(demo.make_course(folder / "course", cell_timeout=5))})["root"])
-    data = _once(tmp_path_factory, "regrade_questions",
-                 lambda folder: _question_regrade(pristine, folder))
+    data = build_once(tmp_path_factory, "regrade_questions",
+                      lambda folder: _question_regrade(pristine, folder))
     return SimpleNamespace(**data)
 
 
@@ -229,7 +227,7 @@ def _variant_regrade(base: Path) -> dict:
 @pytest.fixture(scope="module")
 def variants(tmp_path_factory):
     """The variant course graded by default, then with the instructor's decision."""
-    data = _once(tmp_path_factory, "regrade_variants", _variant_regrade)
+    data = build_once(tmp_path_factory, "regrade_variants", _variant_regrade)
     return SimpleNamespace(**data)
 
 

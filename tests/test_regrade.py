@@ -217,9 +217,11 @@ def _variant_regrade(base: Path) -> dict:
             submit(case)
     _set(root, "v_selfstudy", "q3_explain", manual_score=1.0, needs_manual_grade=False)
     no_students = _grade(root, "--variant-from-worked-by", "--no-fork")
+    on_dask = _grade(root, "--students", "*", "--variant-from-worked-by", "--dask", "local:1")
     decided = _grade(root, "--students", "*", "--variant-from-worked-by")
     return {"root": str(root), "default": default, "default_state": default_state,
             "default_outcomes": default_outcomes, "no_students": no_students,
+            "on_dask": on_dask,
             "decided": decided, "state": _state(root), "outcomes": outcomes(root),
             "outputs": _outputs(root)}
 
@@ -257,6 +259,12 @@ def test_variant_from_worked_by_grades_the_variant_the_student_saw(variants):
 def test_variant_decision_names_its_students(variants):
     run = variants.no_students
     assert run["returncode"] == 2 and "--students GLOB" in run["stderr"]
+
+
+def test_variant_decision_is_not_sent_to_a_cluster(variants):
+    run = variants.on_dask  # the kernel's environment is set on this machine only
+    assert run["returncode"] == 2 and "run it without --dask" in run["stderr"]
+    assert "Grading demo" not in run["stderr"]  # refused before anything started
 
 
 @pytest.mark.parametrize("case", WORKED_BY_ATTACKS, ids=[c.student for c in WORKED_BY_ATTACKS])

@@ -35,7 +35,7 @@ from typing import Any
 
 from nbformat.notebooknode import NotebookNode
 
-from ..judging.extraction import RECORD_FILE, read_regular, specs_from_gradebook
+from ..judging.extraction import RECORD_FILE, dfml_state, read_regular, specs_from_gradebook
 from ..nbgrader_support import (
     JudgeAnswers,
     KeepManualGrades,
@@ -448,7 +448,7 @@ class GradebookWriter:
                 ops.append(("save", notebook, saved_cells(nb, step.log)))
             elif kind == "verdicts":
                 ops.append(("verdicts", notebook, cells_for_a_human(resources),
-                            identity_notice(resources),
+                            identity_notice(resources) or dfml_state(resources).get("decision"),
                             [grade_id_of(c) for c in nb.cells if utils.is_solution(c)]))
             elif kind == "late":
                 ops.append(("late", notebook))

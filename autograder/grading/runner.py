@@ -154,11 +154,22 @@ class SandboxedExecute(AnswerExtraction, Execute):
             self.events.add("cell_timeout")
 
 
+#: Seconds to wait for a cell's last outputs after its reply. nbgrader's Execute waits 4 s
+#: and then fails the cell (``raise_on_iopub_timeout``): on a busy machine an honest
+#: notebook was stopped as "timeout" that way. The notebook's wall-clock limit still bounds it.
+IOPUB_TIMEOUT = 60
+
+
 def execution_config(config: Config, limits: Limits) -> Config:
-    """A copy of the course's config with the per-cell limit, if one was given."""
+    """A copy of the course's config with the per-cell limit, if one was given, and a
+    generous wait for a cell's last outputs (:data:`IOPUB_TIMEOUT`, or the course's own if
+    longer)."""
     config = copy.deepcopy(config)
     if limits.cell_timeout:
         config.Execute.timeout = limits.cell_timeout
+    configured = config.Execute.get("iopub_timeout")
+    if not isinstance(configured, int) or configured < IOPUB_TIMEOUT:
+        config.Execute.iopub_timeout = IOPUB_TIMEOUT
     return config
 
 

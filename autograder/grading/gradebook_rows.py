@@ -444,8 +444,15 @@ def read_scores(session: Any, assignment_id: str, notebooks: dict[str, NotebookI
         .filter(SubmittedAssignment.assignment_id == assignment_id,
                 SubmittedAssignment.student_id.in_(sorted(set(students))))
     )
+    return _scores_by_student(query, cells)
+
+
+def _scores_by_student(rows: Any, cells: dict[str, tuple[str, float]]
+                       ) -> dict[str, dict[str, dict]]:
+    """Rows ``(student, cell id, score, auto, needs manual, manual)`` as
+    {student: {question: {score, max, auto, needs_manual, manual}}}; other cells left out."""
     out: dict[str, dict[str, dict]] = {}
-    for sid, cell_id, score, auto, manual, by_hand in query:
+    for sid, cell_id, score, auto, manual, by_hand in rows:
         if cell_id not in cells:
             continue
         key, max_score = cells[cell_id]
@@ -480,12 +487,4 @@ def grades(gb: Any, assignment: str, student: str | None = None) -> dict[str, di
     )
     if student is not None:
         query = query.filter(Student.id == student)
-    out: dict[str, dict[str, dict]] = {}
-    for sid, cell_id, score, auto, manual, by_hand in query:
-        if cell_id not in cells:
-            continue
-        key, max_score = cells[cell_id]
-        out.setdefault(sid, {})[key] = {"score": float(score or 0.0), "max": max_score,
-                                        "auto": auto, "needs_manual": bool(manual),
-                                        "manual": by_hand}
-    return out
+    return _scores_by_student(query, cells)

@@ -34,7 +34,7 @@ from .judge_pool import JudgePool
 from .outcomes import Journal, Outcome
 from .pool import BASE_ENV, KernelPool
 from .runner import ExecutionResult, execute, execution_config
-from .sandbox import Sandbox
+from .sandbox import Sandbox, place_files
 from .zygote import Zygote
 
 if TYPE_CHECKING:
@@ -467,22 +467,13 @@ def _copy_files(src: Path, dst: Path, uid: int, provided: frozenset[str]) -> Non
     nothing a student submitted besides the notebook itself is ever copied into a sandbox,
     and no link is followed.
     """
-    as_root = os.geteuid() == 0
+    files = {}
     for rel in sorted(provided):
         path = src / rel
         if path.is_symlink() or not path.is_file():
             continue
-        target = dst / rel
-        for parent in reversed(target.relative_to(dst).parents[:-1]):
-            folder = dst / parent
-            folder.mkdir(exist_ok=True)
-            if as_root:
-                os.chown(folder, 0, uid)
-                os.chmod(folder, 0o1770)
-        shutil.copyfile(path, target, follow_symlinks=False)
-        if as_root:
-            os.chown(target, 0, uid)
-            os.chmod(target, 0o440)
+        files[rel] = path.read_bytes()
+    place_files(files, dst, uid)
 
 
 def _give_record(resources: dict[str, Any], work: Path) -> None:

@@ -36,7 +36,7 @@ from ..judging.extraction import RECORD_FILE
 from . import dask_protocol as protocol
 from .pool import KernelPool
 from .runner import ExecutionResult, run_notebook
-from .sandbox import Limits, Sandbox, SandboxUnavailable, detect
+from .sandbox import Limits, Sandbox, SandboxUnavailable, detect, place_files
 
 log = logging.getLogger("autograder.grading")
 
@@ -151,26 +151,6 @@ class GradingPlugin(WorkerPlugin):
         return pool
 
 
-def _place_files(files: dict[str, bytes], dst: Path, uid: int) -> None:
-    """The assignment's provided files in a kernel's folder, read-only for the kernel.
-
-    Same ownership as the local grader gives them: root's, readable by the slot's group.
-    """
-    as_root = os.geteuid() == 0
-    for rel, data in sorted(files.items()):
-        target = dst / rel
-        for parent in reversed(target.relative_to(dst).parents[:-1]):
-            folder = dst / parent
-            folder.mkdir(exist_ok=True)
-            if as_root:
-                os.chown(folder, 0, uid)
-                os.chmod(folder, 0o1770)
-        target.write_bytes(data)
-        if as_root:
-            os.chown(target, 0, uid)
-            os.chmod(target, 0o440)
-
-
 def _give_record(record: Any, work: Path) -> None:
     if not isinstance(record, str):
         return
@@ -209,7 +189,7 @@ def _execute(plugin: GradingPlugin, task: dict[str, Any]) -> dict[str, Execution
         resources = _resources(task, item)
         kernel = pool.take()
         try:
-            _place_files(files, kernel.slot.work, kernel.slot.uid)
+            place_files(files, kernel.slot.work, kernel.slot.uid)
             _give_record(item.get("record"), kernel.slot.work)
             client = kernel.prepare(env)
             result = run_notebook(kernel, nb, resources, config=config, limits=plugin.limits,

@@ -417,3 +417,24 @@ def detect(
             )
         reasons.append(why)
     raise SandboxUnavailable("; ".join(reasons))
+
+
+def place_files(files: dict[str, bytes], dst: Path, uid: int) -> None:
+    """Write ``files`` (relative path -> bytes) into a kernel's folder, read-only for it.
+
+    Run as root, folders and files are root's, readable by the slot's group (``uid``): the
+    kernel can read the assignment's provided files but not change or replace them.
+    """
+    as_root = os.geteuid() == 0
+    for rel, data in sorted(files.items()):
+        target = dst / rel
+        for parent in reversed(target.relative_to(dst).parents[:-1]):
+            folder = dst / parent
+            folder.mkdir(exist_ok=True)
+            if as_root:
+                os.chown(folder, 0, uid)
+                os.chmod(folder, 0o1770)
+        target.write_bytes(data)
+        if as_root:
+            os.chown(target, 0, uid)
+            os.chmod(target, 0o440)

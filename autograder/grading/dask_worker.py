@@ -97,13 +97,11 @@ class GradingPlugin(WorkerPlugin):
             sandbox = detect(self.mechanism, limits=self.limits, modules=self.preload,
                              protect=[Path.home()])
             root = make_root()
-            cache = root / "pycache"
-            sandbox.ro_paths = [*sandbox.ro_paths, str(cache)]
             self.root, self.sandbox = root, sandbox
             if self.fork and sandbox.mechanism == "bwrap":
                 self.zygote = start_zygote(self.preload, root, root)
             if self.zygote is None:
-                precompile(self.preload, cache)
+                precompile(self.preload)
             self.problem = ""
             log.info("grading plugin ready: %s, course code %s", sandbox.detail,
                      self.code_hash[:12])
@@ -144,7 +142,6 @@ class GradingPlugin(WorkerPlugin):
             with self._pools_lock:
                 pool = KernelPool(self.sandbox, self.root, len(self.pools), ahead=self.ahead,
                                   preload=self.preload, workdir_name=self.assignment,
-                                  extra_env={"PYTHONPYCACHEPREFIX": str(self.root / "pycache")},
                                   zygote=self.zygote)
                 self.pools.append(pool)
             self._local.pool = pool

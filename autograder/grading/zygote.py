@@ -176,7 +176,7 @@ def main() -> None:
     import compileall
 
     for directory in filter(None, os.environ.pop("AUTOGRADER_PRECOMPILE", "").split(os.pathsep)):
-        compileall.compile_dir(directory, quiet=2)  # into sys.pycache_prefix, for the kernels
+        compileall.compile_dir(directory, quiet=2)  # the course's own code, for the kernels
     from autograder.grading.kernel_boot import preload
 
     failed = preload(os.environ.pop("AUTOGRADER_PRELOAD", ""))

@@ -23,3 +23,11 @@
 
 Nothing here is imported by ``import autograder``: the checks stay light in a kernel.
 """
+
+import sys as _sys
+
+# jsonschema (under nbformat) imports rfc3987_syntax, which builds ~35 Earley parsers at import
+# (2 s of CPU, in the grader, the zygote and each worker) for the "iri" string formats that no
+# notebook, nbgrader or Jupyter schema uses. Without it jsonschema simply does not check that
+# format (python-jsonschema/jsonschema#1428). Only the grading processes are affected.
+_sys.modules.setdefault("rfc3987_syntax", None)  # type: ignore[arg-type]

@@ -17,6 +17,7 @@ slot's processes are waited for and its directories are wiped.
 from __future__ import annotations
 
 import asyncio
+import itertools
 import json
 import logging
 import os
@@ -294,7 +295,7 @@ class WarmKernel:
         kc = self.km.client()
         kc.start_channels()
         try:
-            self._request(kc, kc.kernel_info(), timeout)
+            self._until_iopub_live(kc, timeout)
             if env:
                 code = f"__import__('os').environ.update({env!r})"
                 reply = self._request(kc, kc.execute(code, silent=True, store_history=False),
@@ -305,6 +306,34 @@ class WarmKernel:
             kc.stop_channels()
             raise
         return kc
+
+    def _until_iopub_live(self, kc: Any, timeout: float) -> None:
+        """Ask for kernel_info until both its shell reply and an IOPub message arrive.
+
+        A reply on the shell channel does not prove that the IOPub subscription is live
+        (ZeroMQ's "slow joiner"): a notebook run before it is would lose its first cell's
+        outputs and wait for them until the IOPub timeout. jupyter_client's own
+        ``wait_for_ready`` checks the same way.
+        """
+        from queue import Empty
+
+        deadline = time.monotonic() + timeout
+        for attempt in itertools.count(1):
+            self._request(kc, kc.kernel_info(), max(1.0, deadline - time.monotonic()))
+            try:
+                run_sync(kc.get_iopub_msg)(timeout=0.5)
+            except Empty:
+                log.info("kernel_info answered but no output yet (attempt %d): asking again",
+                         attempt)
+                if time.monotonic() > deadline:
+                    raise RuntimeError(f"the kernel's output channel did not connect in "
+                                       f"{timeout:.0f} s") from None
+                continue
+            while True:  # what the handshake published, not the notebook's
+                try:
+                    run_sync(kc.get_iopub_msg)(timeout=0.05)
+                except Empty:
+                    return
 
     def _request(self, kc: Any, msg_id: str, timeout: float) -> dict[str, Any]:
         """The shell reply to ``msg_id`` (checking every second that the kernel lives)."""

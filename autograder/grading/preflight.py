@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import shutil
 from collections.abc import Callable
+from concurrent.futures import Future, wait
 from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING
@@ -25,6 +26,7 @@ from ..judging.extraction import grade_id
 from ..nbgrader_support import fail_closed
 from .gradebook_writer import NotebookJob, Prepared, read_notebook
 from .outcomes import Outcome
+from .runner import ExecutionResult
 
 if TYPE_CHECKING:
     from .batch import Batch
@@ -71,18 +73,19 @@ def _messages(nb: NotebookNode) -> dict[str, str]:
     return found
 
 
-def _run_canary(batch: Batch, writer: GradebookWriter, kind: str, path: Path,
-                notebook: str, scratch: Path,
-                execute: Callable[[Prepared], dict]) -> CanaryResult:
+def _prepare_canary(batch: Batch, writer: GradebookWriter, kind: str, path: Path,
+                    notebook: str, scratch: Path) -> Prepared:
     dest = scratch / kind / batch.assignment
     dest.mkdir(parents=True, exist_ok=True)
     nb = read_notebook(path)
     resources = writer._resources(CANARY, notebook, dest)
     for step in writer.sanitize_steps:
         nb, resources = step(config=batch.course.config)(nb, resources)
-    prep = Prepared(student=CANARY, outcome=Outcome(CANARY, batch.assignment), dest=dest,
+    return Prepared(student=CANARY, outcome=Outcome(CANARY, batch.assignment), dest=dest,
                     jobs=[NotebookJob(notebook, nb, resources)])
-    result = execute(prep)[notebook]
+
+
+def _canary_result(kind: str, result: ExecutionResult) -> CanaryResult:
     nb, resources = result.nb, result.resources
     fail_closed(nb, resources)
     scores = {}
@@ -103,10 +106,11 @@ def _problems(canary: CanaryResult, want_full: bool) -> list[str]:
 
 
 def check(batch: Batch, writer: GradebookWriter, scratch: Path,
-          execute: Callable[[Prepared], dict]) -> list[CanaryResult]:
+          submit: Callable[[Prepared], Future]) -> list[CanaryResult]:
     """Grade the canaries of every notebook of the assignment; raise PreflightFailed if wrong.
 
-    ``execute`` runs a prepared submission the way the batch does (in its worker threads).
+    ``submit`` starts a prepared submission the way the batch runs one (in its worker
+    threads) and returns its future: a notebook's solution and blank run side by side.
     """
     course = batch.course
     results: list[CanaryResult] = []
@@ -114,17 +118,25 @@ def check(batch: Batch, writer: GradebookWriter, scratch: Path,
         for notebook in writer.notebooks:
             solution = course.path("source", ".", batch.assignment) / f"{notebook}.ipynb"
             blank = course.path("release", ".", batch.assignment) / f"{notebook}.ipynb"
-            for kind, path, full in (("solution", solution, True), ("blank", blank, False)):
+            kinds = (("solution", solution, True), ("blank", blank, False))
+            for _, path, _ in kinds:
                 if not path.is_file():
                     raise PreflightFailed(
                         f"Preflight failed: {path} is missing, so the grading pipeline cannot be "
                         "checked before grading. Run `nbgrader generate_assignment` first.")
-                canary = _run_canary(batch, writer, kind, path, notebook, scratch, execute)
+            running = [(kind, full, submit(_prepare_canary(batch, writer, kind, path, notebook,
+                                                           scratch)))
+                       for kind, path, full in kinds]
+            for kind, full, future in running:
+                canary = _canary_result(kind, future.result()[notebook])
                 results.append(canary)
                 bad = _problems(canary, full)
                 if not canary.scores:
                     bad = ["the notebook has no automatically graded cells"]
                 if bad:
+                    for _, _, other in running:
+                        other.cancel()
+                        wait([other])
                     raise PreflightFailed(_explain(batch.assignment, notebook, canary, full, bad))
     finally:
         shutil.rmtree(scratch, ignore_errors=True)

@@ -51,6 +51,8 @@ class ExecutionResult:
     detail: str = ""
     seconds: float = 0.0
     returned_files: dict[str, bytes] = field(default_factory=dict)
+    #: seconds in the kernel and in the steps after it (the judge), for the log
+    timings: dict[str, float] = field(default_factory=dict)
 
 
 def _error(ename: str, evalue: str) -> NotebookNode:
@@ -211,8 +213,10 @@ def execute(
     start = time.monotonic()
     nb, resources = _apply(steps[:at], nb, resources, config, judge_pool)
     result = run_notebook(kernel, nb, resources, config=config, limits=limits, client=client)
+    in_kernel = time.monotonic()
     result = after_execution(result, steps[at + 1:], config=config, judge_pool=judge_pool)
     result.seconds = time.monotonic() - start
+    result.timings = {"kernel": in_kernel - start, "after": time.monotonic() - in_kernel}
     return result
 
 

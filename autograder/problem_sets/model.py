@@ -95,10 +95,17 @@ class ProblemSet:
         checking before the answer cell has run says so instead of raising a NameError.
 
         Under ``nbgrader validate`` (the Validate button) a wrong answer's message also goes
-        to stderr, which is how nbgrader's validator tells a failing test cell.
+        to stderr, which is how nbgrader's validator tells a failing test cell. Under
+        ``nbgrader autograde`` nothing is checked here: the course's judge checks the answer
+        outside the kernel and writes this cell's outputs itself, so checking it in the kernel
+        too would only cost time (a third of a notebook's run).
         """
         from autograder.answers import answer_of
 
+        if os.environ.get("NBGRADER_EXECUTION") == "autograde":
+            from autograder.feedback import not_attempted
+
+            return not_attempted("checked by the course's judge, outside this notebook").shown()
         result = check_question(self.question(qid), answer_of(answer), checks)
         if os.environ.get("NBGRADER_EXECUTION") == "validate" and not result.correct:
             print(f"Question {qid}: {result.message}", file=sys.stderr)

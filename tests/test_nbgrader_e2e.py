@@ -58,7 +58,9 @@ from shared import build_once
 
 from autograder import MESSAGES, variants
 
-pytestmark = pytest.mark.slow
+# One xdist worker runs this whole file: the other would only wait for its course to be
+# graded (the lock in `shared.build_once`) instead of running other tests meanwhile.
+pytestmark = [pytest.mark.slow, pytest.mark.xdist_group("nbgrader-e2e")]
 
 PS1 = ASSIGNMENTS[0]
 EVERYONE = ("alice", "bob", "carol")  # plus the copier

@@ -10,12 +10,14 @@ is read back and every value compared with what nbgrader's gradebook API says.
 from __future__ import annotations
 
 import csv
+import shutil
 import subprocess
 import sys
 from pathlib import Path
 
 import pytest
 from hostile import course as demo
+from shared import build_once
 
 pytestmark = [pytest.mark.slow, pytest.mark.xdist_group("roster")]
 
@@ -47,10 +49,9 @@ def db_url(course: Path) -> str:
     return f"sqlite:///{course / 'gradebook.db'}"
 
 
-@pytest.fixture(scope="module")
-def course(tmp_path_factory) -> Path:
+def _build_course(folder: Path) -> dict:
     """The demo course with a due date, a late penalty, a roster and graded submissions."""
-    root = demo.make_course(tmp_path_factory.mktemp("lms") / "course")
+    root = demo.make_course(folder / "course")
     with open(root / "nbgrader_config.py", "a") as fh:
         fh.write('c.LateSubmissionPlugin.penalty_method = "zero"\n')
     nbgrader(root, "db", "assignment", "add", demo.ASSIGNMENT, f"--duedate={DUE}")
@@ -71,6 +72,17 @@ def course(tmp_path_factory) -> Path:
         grade = gb.find_grade("q3_explain", demo.NOTEBOOK, demo.ASSIGNMENT, "h_right")
         grade.manual_score = 1.0
         gb.db.commit()
+    return {"root": str(root)}
+
+
+@pytest.fixture
+def course(tmp_path_factory) -> Path:
+    """A fresh copy of the graded course (built once per session): tests may change it."""
+    built = Path(build_once(tmp_path_factory, "roster_course", _build_course)["root"])
+    root = Path(shutil.copytree(built, tmp_path_factory.mktemp("lms") / "course"))
+    config = root / "nbgrader_config.py"
+    config.write_text(config.read_text().replace(repr(str(built.resolve())),
+                                                 repr(str(root.resolve()))))
     return root
 
 

@@ -3,9 +3,10 @@
 from __future__ import annotations
 
 import math
+import struct
+import zlib
 from collections import OrderedDict
 from collections.abc import Mapping
-from io import BytesIO
 
 import ipywidgets as w
 import numpy as np
@@ -13,7 +14,6 @@ import sympy as sp
 from matplotlib.backends.backend_agg import RendererAgg
 from matplotlib.figure import Figure
 from matplotlib.ticker import MaxNLocator
-from PIL import Image
 
 from .._figures import new_figure
 
@@ -287,11 +287,36 @@ class StaticCache:
 
 # zlib's fastest level: about half the encoding time of Pillow's default for a frame
 PNG_COMPRESS_LEVEL = 1
+_PNG_SIGNATURE = b"\x89PNG\r\n\x1a\n"
+
+
+def _png_chunk(kind: bytes, body: bytes) -> bytes:
+    return struct.pack(">I", len(body)) + kind + body + struct.pack(">I", zlib.crc32(kind + body))
+
+
+def png_rgba(data: np.ndarray, level: int = PNG_COMPRESS_LEVEL) -> bytes:
+    """An (h, w, 4) uint8 array as an RGBA PNG, every row unfiltered.
+
+    Pillow tries every PNG filter on every row; a frame (mostly zeros, for a diff) compresses
+    about as well without, in a third of the time.
+
+    >>> from PIL import Image
+    >>> from io import BytesIO
+    >>> pixels = np.arange(24, dtype=np.uint8).reshape(2, 3, 4)
+    >>> bool((np.asarray(Image.open(BytesIO(png_rgba(pixels)))) == pixels).all())
+    True
+    """
+    height, width, _ = data.shape
+    rows = np.zeros((height, width * 4 + 1), dtype=np.uint8)  # filter byte 0: None
+    rows[:, 1:] = data.reshape(height, width * 4)
+    header = struct.pack(">IIBBBBB", width, height, 8, 6, 0, 0, 0)  # 8 bits, RGBA
+    return (_PNG_SIGNATURE + _png_chunk(b"IHDR", header)
+            + _png_chunk(b"IDAT", zlib.compress(rows, level)) + _png_chunk(b"IEND", b""))
 
 
 def _diff_image_fast(canvas) -> bytes | None:
     """`FigureCanvasWebAggCore.get_diff_image` (matplotlib 3.8 to 3.11), with the PNG written
-    at `PNG_COMPRESS_LEVEL`: the same pixels, a few more bytes, a few ms less per update."""
+    by `png_rgba`: the same pixels, a few more bytes, several ms less per update."""
     if not canvas._png_is_old:
         return None
     pixels = np.asarray(canvas.get_renderer().buffer_rgba())
@@ -306,14 +331,11 @@ def _diff_image_fast(canvas) -> bytes | None:
     canvas._last_buff = buff.copy()
     canvas._force_full = False
     canvas._png_is_old = False
-    data = output.view(dtype=np.uint8).reshape((*output.shape, 4))
-    with BytesIO() as png:
-        Image.fromarray(data).save(png, format="png", compress_level=PNG_COMPRESS_LEVEL)
-        return png.getvalue()
+    return png_rgba(output.view(dtype=np.uint8).reshape((*output.shape, 4)))
 
 
 def fast_frames(canvas) -> bool:
-    """Let an ipympl (WebAgg) canvas encode the frames it sends with zlib's fastest level.
+    """Let an ipympl (WebAgg) canvas encode the frames it sends fast (`png_rgba`).
 
     The PNG encoding of each frame is a large, fixed part of a slider update (the diff image
     has the whole figure's size). Only a canvas that uses matplotlib's own `get_diff_image`,

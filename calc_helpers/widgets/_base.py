@@ -239,6 +239,15 @@ class GlyphCache:
                 0, gc)
 
 
+def _ticklabel_bboxes(axis, ticks, renderer) -> tuple[list, list]:
+    """`Axis._get_ticklabel_bboxes` for a draw: Axis.draw measures every tick label only to
+    place the axis label and the offset text; a label at set coordinates (`pin_axis_labels`)
+    and an empty offset text need no measure, and the layout (frozen) does not run in a draw."""
+    if not axis._autolabelpos and not axis.major.formatter.get_offset():
+        return [], []
+    return type(axis)._get_ticklabel_bboxes(axis, ticks, renderer)
+
+
 class StaticCache:
     """Draw what does not move once, as a bitmap; each later draw pastes it and draws the rest.
 
@@ -359,6 +368,9 @@ class StaticCache:
         glyphs = GlyphCache.supported(renderer)
         if glyphs:
             renderer.draw_text = partial(self.glyphs.draw_text, renderer)
+        axes = [a for ax in self.live_axes for a in (ax.xaxis, ax.yaxis)]
+        for axis in axes:
+            axis._get_ticklabel_bboxes = partial(_ticklabel_bboxes, axis)
         try:
             self._paste(renderer, self._current_key(renderer))
             settled = [*self._static_artists(), *self.steady]
@@ -370,6 +382,8 @@ class StaticCache:
         finally:
             if glyphs:
                 del renderer.draw_text
+            for axis in axes:
+                del axis._get_ticklabel_bboxes
 
 
 # zlib's fastest level: about half the encoding time of Pillow's default for a frame

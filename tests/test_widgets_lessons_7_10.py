@@ -380,6 +380,34 @@ def test_static_layers_are_kept_per_limits_and_rebuilt_after_invalidate():
     assert cache.renders == 3
 
 
+
+@pytest.mark.parametrize(("build", "key", "values"),
+                         [(race.example, "steps", [3, 17, 40, 17]),
+                          (race.example, "x0", [-1.5, 0.5, 1.75])],
+                         ids=["race-steps", "race-x0"])
+def test_glyph_cache_draws_the_pixels_matplotlib_draws(build, key, values):
+    """Tick labels drawn from the kept glyphs are pixel for pixel those RendererAgg draws."""
+    from matplotlib.backends.backend_agg import FigureCanvasAgg
+
+    from calc_helpers.widgets._base import GlyphCache
+
+    widget = quiet(build())
+    canvas = widget.figure.canvas
+    if not GlyphCache.supported(canvas.get_renderer()):
+        pytest.skip("this matplotlib draws text another way: the cache is not used")
+    for value in values:
+        widget.controls[key].value = value
+        FigureCanvasAgg.draw(canvas)
+        cached = np.asarray(canvas.get_renderer().buffer_rgba()).copy()
+        supported = GlyphCache.supported
+        GlyphCache.supported = staticmethod(lambda renderer: False)
+        try:
+            FigureCanvasAgg.draw(canvas)
+        finally:
+            GlyphCache.supported = supported
+        assert np.array_equal(cached, np.asarray(canvas.get_renderer().buffer_rgba()))
+    assert widget.cache.glyphs._glyphs  # the labels were drawn from the cache
+
 def test_race_step_axis_is_drawn_again_only_when_the_steps_change():
     """The f(x_k) panel's step axis (ticks, labels, grid) depends on the steps slider only: the
     other sliders paste it with the cached layer; the picture is checked by the test above."""

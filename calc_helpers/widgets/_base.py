@@ -3,22 +3,25 @@
 from __future__ import annotations
 
 import math
+import struct
+import zlib
 from collections import OrderedDict
 from collections.abc import Mapping
-from io import BytesIO
+from functools import partial
 
 import ipywidgets as w
 import numpy as np
 import sympy as sp
-from matplotlib.backends.backend_agg import RendererAgg
+from matplotlib.backends.backend_agg import RendererAgg, get_hinting_flag
 from matplotlib.figure import Figure
+from matplotlib.ft2font import FT2Font, RenderMode
 from matplotlib.ticker import MaxNLocator
-from PIL import Image
 
 from .._figures import new_figure
 
 __all__ = [
-    "PALETTE", "Explorer", "StaticCache", "fast_frames", "fmt", "freeze_layout", "limits_from",
+    "PALETTE", "Explorer", "GlyphCache", "StaticCache", "fast_frames", "fmt", "freeze_layout",
+    "limits_from",
     "new_figure", "numeric_function", "pin_axis_labels", "plain_formula", "swatch", "tidy_axes",
 ]
 
@@ -160,6 +163,91 @@ def limits_from(values: np.ndarray, margin: float = 0.1) -> tuple[float, float]:
     return lo - pad, hi + pad
 
 
+class GlyphCache:
+    """`RendererAgg.draw_text` for plain text, with the text layout and the glyph bitmaps kept.
+
+    A tick label costs a FreeType layout and a render per glyph on every draw; the labels of a
+    moving axis come back with the same strings at new positions. A glyph is rendered at the
+    sub-pixel part of its position (FreeType's 1/64 px) and pasted at the whole-pixel part, so
+    the pixels are those `RendererAgg.draw_text` gives (matplotlib 3.11's glyph path; on any
+    other version `supported` is False and the renderer is left alone). Math text and other
+    renderers are drawn as usual.
+    """
+
+    def __init__(self, limit: int = 4096) -> None:
+        self.limit = limit
+        self._layouts: dict[tuple, tuple] = {}
+        self._glyphs: dict[tuple, tuple] = {}
+
+    @staticmethod
+    def supported(renderer) -> bool:
+        """Whether `renderer` draws text the way this cache reproduces."""
+        return (type(renderer) is RendererAgg and hasattr(FT2Font, "_layout")
+                and hasattr(renderer, "_prepare_font")
+                and hasattr(renderer, "_draw_text_glyphs_and_boxes"))
+
+    def _layout(self, renderer, s: str, prop, mtext) -> tuple:
+        features = mtext.get_fontfeatures() if mtext is not None else None
+        language = mtext.get_language() if mtext is not None else None
+        flags = get_hinting_flag()
+        key = (s, hash(prop), renderer.dpi, flags, features, language)
+        layout = self._layouts.get(key)
+        if layout is None:
+            if len(self._layouts) > self.limit:
+                self._layouts.clear()
+            font = renderer._prepare_font(prop)
+            items = font._layout(s, flags=flags, features=features, language=language)
+            layout = tuple((i.ft_object, i.glyph_index, i.x, i.y) for i in items)
+            self._layouts[key] = layout
+        return layout
+
+    def draw_text(self, renderer, gc, x, y, s, prop, angle, ismath=False, mtext=None) -> None:
+        """Draw `s` as `RendererAgg.draw_text(gc, x, y, s, prop, angle, ismath, mtext)`."""
+        if ismath:
+            return RendererAgg.draw_text(renderer, gc, x, y, s, prop, angle, ismath, mtext)
+        size = prop.get_size_in_points()
+        dpi = renderer.dpi
+        cos, sin = math.cos(math.radians(angle)), math.sin(math.radians(angle))
+        flags = get_hinting_flag()
+        antialiased = bool(gc.get_antialiased())
+        height = renderer.height
+        matrix = None
+        for font, glyph, dx, dy in self._layout(renderer, s, prop, mtext):
+            # FreeType's 26.6 fixed-point position, y upwards, as RendererAgg computes it
+            tx = round(0x40 * (x + dx * cos - dy * sin))
+            ty = round(0x40 * (height - y + dx * sin + dy * cos))
+            key = (font, size, dpi, glyph, angle, tx & 0x3F, ty & 0x3F, flags, antialiased)
+            cached = self._glyphs.get(key)
+            if cached is None:
+                if len(self._glyphs) > self.limit:
+                    self._glyphs.clear()
+                if matrix is None:
+                    matrix = (0x10000 * np.array([[cos, -sin], [sin, cos]])
+                              @ [[1, 0], [0, 1]]).round().astype(int)
+                font.set_size(size, dpi)
+                font._set_transform(matrix, [tx & 0x3F, ty & 0x3F])
+                bitmap = font._render_glyph(
+                    glyph, flags, RenderMode.NORMAL if antialiased else RenderMode.MONO)
+                buffer = np.array(bitmap.buffer)
+                if not antialiased:
+                    buffer *= 0xFF
+                cached = (buffer, bitmap.left, bitmap.top)
+                self._glyphs[key] = cached
+            buffer, left, top = cached
+            renderer._renderer.draw_text_image(
+                buffer, left + (tx >> 6), int(height) - (top + (ty >> 6)) + buffer.shape[0],
+                0, gc)
+
+
+def _ticklabel_bboxes(axis, ticks, renderer) -> tuple[list, list]:
+    """`Axis._get_ticklabel_bboxes` for a draw: Axis.draw measures every tick label only to
+    place the axis label and the offset text; a label at set coordinates (`pin_axis_labels`)
+    and an empty offset text need no measure, and the layout (frozen) does not run in a draw."""
+    if not axis._autolabelpos and not axis.major.formatter.get_offset():
+        return [], []
+    return type(axis)._get_ticklabel_bboxes(axis, ticks, renderer)
+
+
 class StaticCache:
     """Draw what does not move once, as a bitmap; each later draw pastes it and draws the rest.
 
@@ -197,6 +285,7 @@ class StaticCache:
         # (static key, the steady axes' view intervals) -> static layer with them drawn, LRU
         self._steady_images: OrderedDict[tuple, np.ndarray] = OrderedDict()
         self._draw_figure = figure.draw  # the bound Figure.draw
+        self.glyphs = GlyphCache()  # tick labels come back with the same strings
         figure.draw = self.draw
 
     def invalidate(self) -> None:
@@ -276,22 +365,59 @@ class StaticCache:
         """Figure.draw with the static layer pasted from the cache (Agg renderers only)."""
         if not isinstance(renderer, RendererAgg):
             return self._draw_figure(renderer)
-        self._paste(renderer, self._current_key(renderer))
-        settled = [*self._static_artists(), *self.steady]
-        saved = self._hide(settled)
+        glyphs = GlyphCache.supported(renderer)
+        if glyphs:
+            renderer.draw_text = partial(self.glyphs.draw_text, renderer)
+        axes = [a for ax in self.live_axes for a in (ax.xaxis, ax.yaxis)]
+        for axis in axes:
+            axis._get_ticklabel_bboxes = partial(_ticklabel_bboxes, axis)
         try:
-            self._draw_figure(renderer)
+            self._paste(renderer, self._current_key(renderer))
+            settled = [*self._static_artists(), *self.steady]
+            saved = self._hide(settled)
+            try:
+                self._draw_figure(renderer)
+            finally:
+                self._restore(settled, saved)
         finally:
-            self._restore(settled, saved)
+            if glyphs:
+                del renderer.draw_text
+            for axis in axes:
+                del axis._get_ticklabel_bboxes
 
 
 # zlib's fastest level: about half the encoding time of Pillow's default for a frame
 PNG_COMPRESS_LEVEL = 1
+_PNG_SIGNATURE = b"\x89PNG\r\n\x1a\n"
+
+
+def _png_chunk(kind: bytes, body: bytes) -> bytes:
+    return struct.pack(">I", len(body)) + kind + body + struct.pack(">I", zlib.crc32(kind + body))
+
+
+def png_rgba(data: np.ndarray, level: int = PNG_COMPRESS_LEVEL) -> bytes:
+    """An (h, w, 4) uint8 array as an RGBA PNG, every row unfiltered.
+
+    Pillow tries every PNG filter on every row; a frame (mostly zeros, for a diff) compresses
+    about as well without, in a third of the time.
+
+    >>> from PIL import Image
+    >>> from io import BytesIO
+    >>> pixels = np.arange(24, dtype=np.uint8).reshape(2, 3, 4)
+    >>> bool((np.asarray(Image.open(BytesIO(png_rgba(pixels)))) == pixels).all())
+    True
+    """
+    height, width, _ = data.shape
+    rows = np.zeros((height, width * 4 + 1), dtype=np.uint8)  # filter byte 0: None
+    rows[:, 1:] = data.reshape(height, width * 4)
+    header = struct.pack(">IIBBBBB", width, height, 8, 6, 0, 0, 0)  # 8 bits, RGBA
+    return (_PNG_SIGNATURE + _png_chunk(b"IHDR", header)
+            + _png_chunk(b"IDAT", zlib.compress(rows, level)) + _png_chunk(b"IEND", b""))
 
 
 def _diff_image_fast(canvas) -> bytes | None:
     """`FigureCanvasWebAggCore.get_diff_image` (matplotlib 3.8 to 3.11), with the PNG written
-    at `PNG_COMPRESS_LEVEL`: the same pixels, a few more bytes, a few ms less per update."""
+    by `png_rgba`: the same pixels, a few more bytes, several ms less per update."""
     if not canvas._png_is_old:
         return None
     pixels = np.asarray(canvas.get_renderer().buffer_rgba())
@@ -306,14 +432,11 @@ def _diff_image_fast(canvas) -> bytes | None:
     canvas._last_buff = buff.copy()
     canvas._force_full = False
     canvas._png_is_old = False
-    data = output.view(dtype=np.uint8).reshape((*output.shape, 4))
-    with BytesIO() as png:
-        Image.fromarray(data).save(png, format="png", compress_level=PNG_COMPRESS_LEVEL)
-        return png.getvalue()
+    return png_rgba(output.view(dtype=np.uint8).reshape((*output.shape, 4)))
 
 
 def fast_frames(canvas) -> bool:
-    """Let an ipympl (WebAgg) canvas encode the frames it sends with zlib's fastest level.
+    """Let an ipympl (WebAgg) canvas encode the frames it sends fast (`png_rgba`).
 
     The PNG encoding of each frame is a large, fixed part of a slider update (the diff image
     has the whole figure's size). Only a canvas that uses matplotlib's own `get_diff_image`,

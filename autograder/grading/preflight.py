@@ -127,6 +127,7 @@ def check(batch: Batch, writer: GradebookWriter, scratch: Path,
             running = [(kind, full, submit(_prepare_canary(batch, writer, kind, path, notebook,
                                                            scratch)))
                        for kind, path, full in kinds]
+            wait([future for _, _, future in running])  # side by side: both end together
             for kind, full, future in running:
                 canary = _canary_result(kind, future.result()[notebook])
                 results.append(canary)
@@ -134,9 +135,6 @@ def check(batch: Batch, writer: GradebookWriter, scratch: Path,
                 if not canary.scores:
                     bad = ["the notebook has no automatically graded cells"]
                 if bad:
-                    for _, _, other in running:
-                        other.cancel()
-                        wait([other])
                     raise PreflightFailed(_explain(batch.assignment, notebook, canary, full, bad))
     finally:
         shutil.rmtree(scratch, ignore_errors=True)

@@ -164,6 +164,19 @@ def test_the_solutions_are_right_for_every_variant(assignment):
             assert feedback.correct, (student, qid, answer, feedback.message)
 
 
+def test_under_autograde_the_kernel_checks_nothing_and_never_says_correct(monkeypatch):
+    """The judge checks the answer outside the kernel and writes the cell's outputs; the
+    kernel's own check is skipped, and what it returns can never pass for a right answer."""
+    monkeypatch.setenv("NBGRADER_EXECUTION", "autograde")
+    ps = problem_set(PS1, "zoe")
+    evaluated = []
+    for qid, answer in right_answers(PS1, "zoe").items():
+        feedback = ps.check(qid, lambda answer=answer: evaluated.append(answer) or answer)
+        assert not feedback.correct and feedback.score == 0.0
+        assert feedback.state == "not_attempted" and "judge" in feedback.message
+    assert evaluated == []
+
+
 @pytest.mark.parametrize("assignment", ASSIGNMENTS)
 def test_typical_mistakes_are_diagnosed(assignment):
     for student in ("carol", "zoe"):

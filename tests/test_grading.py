@@ -222,6 +222,19 @@ def test_gradebook_intact_and_nothing_written_outside(graded):
 
 
 @needs_sandbox
+def test_no_byte_code_planted_in_the_course_packages(graded):
+    """Kernels load the packages' own __pycache__ (compiled by the grader): read-only to them."""
+    import autograder
+    import calc_helpers
+
+    spy = _output_text(graded.root / "autograded" / "x_poison_bytecode" / "demo" / "demo.ipynb")
+    assert "WRITTEN" not in spy and spy.count("blocked") == 3
+    for package in (autograder, calc_helpers):
+        for pyc in Path(package.__file__).parent.rglob("*.pyc"):
+            assert b"POISONED-PYC" not in pyc.read_bytes(), pyc
+
+
+@needs_sandbox
 def test_no_network_no_leftover_processes_or_scratch(graded):
     assert graded.connections == 0
     spy = _output_text(graded.root / "autograded" / "x_network" / "demo" / "demo.ipynb")

@@ -375,6 +375,25 @@ answer = 6
     return _answers(root, q1=code)
 
 
+def poison_bytecode(root: Path, ctx: dict) -> Built:
+    """Tries to plant byte code in the course packages' ``__pycache__`` (which the grader
+    compiles and every later kernel loads)."""
+    code = """\
+import importlib.util, sys
+for name in ['autograder', 'autograder.judging.extraction', 'calc_helpers']:
+    module = __import__(name, fromlist=['_'])
+    target = importlib.util.cache_from_source(module.__file__)
+    try:
+        with open(target, 'wb') as fh:
+            fh.write(b'POISONED-PYC-9d2e')
+        print(target, 'WRITTEN')
+    except Exception as exc:
+        print(target, 'blocked:', type(exc).__name__)
+answer = 6
+"""
+    return _answers(root, q1=code)
+
+
 def network(root: Path, ctx: dict) -> Built:
     """Tries to connect to the test's listener on 127.0.0.1."""
     port = int(ctx["port"])
@@ -529,6 +548,8 @@ CASES = [
     Case("x_read_secrets", "reads solutions and the gradebook", read_secrets,
          scores={"q1_test": 2, "q2_test": 3}),
     Case("x_write_gradebook", "writes the gradebook", write_gradebook,
+         scores={"q1_test": 2, "q2_test": 3}),
+    Case("x_poison_bytecode", "plants byte code in the course's packages", poison_bytecode,
          scores={"q1_test": 2, "q2_test": 3}),
     Case("x_network", "connects to 127.0.0.1", network, scores={"q1_test": 2, "q2_test": 3}),
     Case("x_disk_fill", "fills the disk (200 MB, bounded)", disk_fill,
